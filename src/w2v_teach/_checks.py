@@ -1,0 +1,78 @@
+"""Validate arguments at the package boundary and raise errors that name the bad value."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_int(name: str, value, minimum: int | None = None) -> int:
+    """Return `value` as an int, or raise ValueError naming `name` and what was expected."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_float(name: str, value, minimum: float | None = None, strict: bool = True,
+                maximum: float | None = None) -> float:
+    """Return `value` as a finite float above `minimum` (strictly unless `strict=False`)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None:
+        if strict and value <= minimum:
+            raise ValueError(f"{name} must be > {minimum}, got {value}")
+        if not strict and value < minimum:
+            raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_ids(name: str, ids, vocab_size: int, ndim: int | None = None,
+              allow_padding: bool = False) -> np.ndarray:
+    """Return `ids` as an int64 array of word ids in [0, vocab_size) (or -1 padding if allowed)."""
+    arr = np.asarray(ids)
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer word ids, got dtype {arr.dtype}")
+    arr = arr.astype(np.int64, copy=False)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    low = -1 if allow_padding else 0
+    if arr.size:
+        bad = (arr < low) | (arr >= vocab_size)
+        if bad.any():
+            first = arr[bad].flat[0]
+            allowed = f"[0, {vocab_size})" + (" or -1 for padding" if allow_padding else "")
+            raise ValueError(f"{name} contains id {first}, outside the vocabulary range {allowed}")
+    return arr
+
+
+def check_matrix(name: str, arr, rows: int | None = None, cols: int | None = None,
+                 finite: bool = True) -> np.ndarray:
+    """Return `arr` as a 2-D float array of the expected shape, without NaN or infinity."""
+    arr = np.asarray(arr)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D matrix, got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise ValueError(f"{name} must hold floating-point numbers, got dtype {arr.dtype}")
+    if rows is not None and arr.shape[0] != rows:
+        raise ValueError(f"{name} must have {rows} rows, got shape {arr.shape}")
+    if cols is not None and arr.shape[1] != cols:
+        raise ValueError(f"{name} must have {cols} columns, got shape {arr.shape}")
+    if finite and not np.isfinite(arr).all():
+        where = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name} contains a non-finite value {arr[tuple(where)]} at row {where[0]}")
+    return arr
+
+
+def check_choice(name: str, value, choices) -> str:
+    """Return `value` if it is one of `choices`, else raise ValueError listing them."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    return value
