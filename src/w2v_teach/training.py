@@ -8,6 +8,7 @@ import numpy as np
 
 from ._checks import check_float, check_int
 from .embeddings import Embeddings
+from .text import Vocab
 
 
 @dataclass
@@ -21,6 +22,7 @@ class TrainResult:
     W_out: np.ndarray  # (V, dim) output vectors
     seconds: float = 0.0  # wall-clock training time
     words_trained: int = 0  # effective training words seen over all epochs
+    vocab: Vocab | None = None  # the vocabulary the ids refer to (with counts)
     info: dict = field(default_factory=dict)  # trainer-specific extras (lr schedule, ...)
 
 
