@@ -1,0 +1,26 @@
+"""Shared fixtures: a seeded generator and a small Zipf-like vocabulary with its corpus ids."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from w2v_teach.text import Vocab
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """Return a freshly seeded generator (the same stream in every test)."""
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def small_vocab() -> Vocab:
+    """Return a 6-word vocabulary with distinct, Zipf-like counts (total 200)."""
+    return Vocab(["the", "of", "cat", "dog", "sat", "mat"], [96, 48, 24, 16, 10, 6])
+
+
+@pytest.fixture
+def small_ids(small_vocab: Vocab) -> np.ndarray:
+    """Return a shuffled corpus of ids (int64) whose word counts equal `small_vocab.counts`."""
+    ids = np.repeat(np.arange(len(small_vocab)), small_vocab.counts)
+    return np.random.default_rng(7).permutation(ids).astype(np.int64)
