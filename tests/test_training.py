@@ -1,0 +1,145 @@
+"""Tests for w2v_teach.training (shared trainer utilities) and w2v_teach._checks."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from w2v_teach import _checks
+from w2v_teach.embeddings import Embeddings
+from w2v_teach.training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr
+
+GOOD = dict(dim=10, window=5, negatives=5, epochs=3, lr=0.025, t=1e-4, min_count=1, batch_size=256)
+
+
+# ---- check_hyperparameters -----------------------------------------------------------------------
+
+def test_good_hyperparameters_pass_through_cleaned():
+    clean = check_hyperparameters(**{**GOOD, "dim": np.int64(10), "lr": 1})
+    assert clean == {**GOOD, "lr": 1.0}
+    assert type(clean["dim"]) is int and type(clean["lr"]) is float
+
+
+def test_none_and_unknown_names_pass_through():
+    clean = check_hyperparameters(t=None, max_size=None, seed=3, method="add")
+    assert clean == {"t": None, "max_size": None, "seed": 3, "method": "add"}
+
+
+def test_min_count_zero_is_allowed():
+    assert check_hyperparameters(min_count=0) == {"min_count": 0}
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("negatives", 0, "negatives must be >= 1, got 0"),
+    ("dim", 0, "dim must be >= 1, got 0"),
+    ("dim", 10.0, "dim must be an integer, got 10.0"),
+    ("dim", "10", "dim must be an integer"),
+    ("dim", True, "dim must be an integer, got True"),
+    ("lr", 0.0, "lr must be > 0.0, got 0.0"),
+    ("lr", -0.1, "lr must be > 0.0"),
+    ("lr", float("nan"), "lr must be finite"),
+    ("epochs", 0, "epochs must be >= 1, got 0"),
+    ("window", 0, "window must be >= 1, got 0"),
+    ("min_count", -1, "min_count must be >= 0, got -1"),
+    ("t", 0.0, "t must be > 0.0, got 0.0"),
+    ("t", -1e-4, "t must be > 0.0"),
+    ("batch_size", 0, "batch_size must be >= 1"),
+])
+def test_bad_hyperparameter_is_named(name, value, message):
+    with pytest.raises(ValueError, match=f"^{message}"):
+        check_hyperparameters(**{**GOOD, name: value})
+
+
+# ---- linear_lr -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("progress, expected", [(0.0, 0.025), (0.25, 0.01875), (0.5, 0.0125),
+                                                (0.9, 0.0025), (1.0, 0.025e-4), (1.5, 0.025e-4)])
+def test_linear_lr_decays_to_a_floor(progress, expected):
+    assert linear_lr(0.025, progress) == pytest.approx(expected, rel=1e-12)
+
+
+def test_linear_lr_is_non_increasing_and_custom_floor():
+    rates = [linear_lr(1.0, p) for p in np.linspace(0, 1, 101)]
+    assert all(a >= b for a, b in zip(rates, rates[1:]))
+    assert linear_lr(1.0, 0.99, min_fraction=0.1) == pytest.approx(0.1)
+
+
+# ---- check_finite_loss ---------------------------------------------------------------------------
+
+def test_finite_loss_is_returned_as_float():
+    out = check_finite_loss(np.float32(0.5), step=3, lr=0.1)
+    assert out == 0.5 and type(out) is float
+
+
+@pytest.mark.parametrize("loss", [float("nan"), float("inf"), -np.inf])
+def test_non_finite_loss_raises_with_step_and_hint(loss):
+    with pytest.raises(FloatingPointError, match=r"at step 1234 \(learning rate 2\.5\).*smaller lr"):
+        check_finite_loss(loss, step=1234, lr=2.5)
+
+
+# ---- TrainResult ---------------------------------------------------------------------------------
+
+def test_train_result_defaults():
+    vectors = np.eye(2)
+    result = TrainResult(Embeddings(["a", "b"], vectors), np.array([1.0, 0.5]), 1000.0,
+                         vectors, vectors.copy())
+    assert result.seconds == 0.0 and result.words_trained == 0 and result.vocab is None
+    other = TrainResult(result.embeddings, result.losses, 1.0, vectors, vectors)
+    result.info["k"] = 1
+    assert other.info == {}  # each result has its own info dict
+
+
+# ---- _checks -------------------------------------------------------------------------------------
+
+def test_check_int():
+    assert _checks.check_int("n", np.int32(4), 1) == 4
+    with pytest.raises(ValueError, match="n must be >= 1, got 0"):
+        _checks.check_int("n", 0, 1)
+    with pytest.raises(ValueError, match="n must be an integer, got False"):
+        _checks.check_int("n", False)
+
+
+def test_check_float():
+    assert _checks.check_float("x", 0, 0.0, strict=False) == 0.0
+    assert _checks.check_float("x", np.float32(0.5), 0.0, maximum=1.0) == 0.5
+    with pytest.raises(ValueError, match="x must be > 0.0, got 0.0"):
+        _checks.check_float("x", 0, 0.0)
+    with pytest.raises(ValueError, match="x must be >= 0.0, got -1.0"):
+        _checks.check_float("x", -1, 0.0, strict=False)
+    with pytest.raises(ValueError, match="x must be <= 1.0, got 2.0"):
+        _checks.check_float("x", 2, maximum=1.0)
+    with pytest.raises(ValueError, match="x must be a number, got None"):
+        _checks.check_float("x", None)
+
+
+def test_check_ids():
+    out = _checks.check_ids("ids", np.array([0, 2], dtype=np.int32), 3)
+    assert out.dtype == np.int64 and out.tolist() == [0, 2]
+    assert _checks.check_ids("c", [[0, -1]], 3, ndim=2, allow_padding=True).shape == (1, 2)
+    with pytest.raises(ValueError, match=r"ids contains id 3, outside the vocabulary range \[0, 3\)$"):
+        _checks.check_ids("ids", [0, 3], 3)
+    with pytest.raises(ValueError, match="or -1 for padding"):
+        _checks.check_ids("c", [-2], 3, allow_padding=True)
+    with pytest.raises(ValueError, match="ids must be 1-dimensional"):
+        _checks.check_ids("ids", [[0]], 3, ndim=1)
+    with pytest.raises(ValueError, match="integer word ids, got dtype float64"):
+        _checks.check_ids("ids", [0.0], 3)
+
+
+def test_check_matrix():
+    m = np.zeros((2, 3))
+    assert _checks.check_matrix("W", m, rows=2, cols=3) is m
+    bad = m.copy()
+    bad[1, 2] = np.nan
+    with pytest.raises(ValueError, match="W contains a non-finite value nan at row 1"):
+        _checks.check_matrix("W", bad)
+    assert _checks.check_matrix("W", bad, finite=False) is bad
+    for arr, kwargs, message in [(np.zeros(3), {}, "2-D"), (np.zeros((2, 3), int), {}, "floating"),
+                                 (m, {"rows": 3}, "3 rows"), (m, {"cols": 2}, "2 columns")]:
+        with pytest.raises(ValueError, match=message):
+            _checks.check_matrix("W", arr, **kwargs)
+
+
+def test_check_choice():
+    assert _checks.check_choice("method", "add", {"add", "mul"}) == "add"
+    with pytest.raises(ValueError, match=r"method must be one of \['add', 'mul'\], got 'sub'"):
+        _checks.check_choice("method", "sub", {"add", "mul"})
