@@ -1,7 +1,6 @@
 """Tests for w2v_teach.windows against brute-force loops over positions and offsets."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -114,15 +113,6 @@ def test_count_pairs_is_the_mean_for_dynamic_windows():
 
 def test_offsets_order():
     assert windows.offsets(3).tolist() == [-3, -2, -1, 1, 2, 3]
-
-
-def test_a_million_ids_take_well_under_a_second():
-    ids = np.random.default_rng(0).integers(0, 50_000, size=1_000_000)
-    start = time.perf_counter()
-    centers, _ = windows.skipgram_pairs(ids, 5, np.random.default_rng(1))
-    elapsed = time.perf_counter() - start
-    assert centers.size > 5_000_000
-    assert elapsed < 3.0  # about 0.3-0.5 s on 2 shared cores; generous against a busy machine
 
 
 @pytest.mark.parametrize("window", [0, -2, 1.5, "3", True])
