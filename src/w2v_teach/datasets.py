@@ -1,0 +1,864 @@
+"""Text to train on and the standard sets to evaluate with.
+
+- :func:`toy_corpus`: a few dozen hand-written sentences for the first chapters.
+- :func:`world_corpus`: a synthetic, English-like corpus of any length with *planted* relations
+  (countries and capitals, male and female words, verb tenses, plurals, comparatives) and the
+  analogy questions that test them.
+- :func:`wiki_sample`: about half a million tokens of real Wikipedia text (the sample that ships
+  with gensim), cleaned, tokenized and cached on disk.
+- :func:`google_analogies`, :func:`wordsim353`, :func:`simlex999`: paths to the evaluation files
+  that ship with gensim (parse them with :mod:`w2v_teach.evaluate`).
+- :func:`download_text8`: the classic 100 MB text8 corpus, for readers with internet access.
+"""
+from __future__ import annotations
+
+import bisect
+import bz2
+import hashlib
+import importlib.util
+import os
+import re
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._checks import check_int
+from .text import tokenize
+
+# ---------------------------------------------------------------------------------------------
+# A toy corpus
+# ---------------------------------------------------------------------------------------------
+
+_TOY = """\
+the dog chased the cat
+the cat chased the dog
+the dog chased the ball
+the cat chased the mouse
+the mouse ate the cheese
+the dog ate the bone
+the cat drank the milk
+a dog is an animal
+a cat is an animal
+a mouse is a small animal
+the king ruled the kingdom
+the queen ruled the kingdom
+the king wore a golden crown
+the queen wore a golden crown
+the prince is the son of the king
+the princess is the daughter of the queen
+the man walked to the city
+the woman walked to the city
+the man is a father
+the woman is a mother
+paris is the capital of france
+rome is the capital of italy
+berlin is the capital of germany
+madrid is the capital of spain
+people in paris speak french
+people in rome speak italian
+people in berlin speak german
+people in madrid speak spanish
+the boy runs in the park
+the girl runs in the park
+the children play in the garden
+the dog sleeps in the garden
+the cat sleeps on the bed
+we walk to school every day
+they walked to school yesterday
+she is walking to school now
+the big dog barked at the small cat
+the small cat ran from the big dog
+a bird sang in the tree
+birds fly over the city
+"""
+
+
+def toy_corpus() -> list[str]:
+    """Return a few dozen short hand-written sentences (one string each, lowercase)."""
+    return _TOY.strip().split("\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# The world corpus: the lexicon of planted relations
+# ---------------------------------------------------------------------------------------------
+
+# country, capital, language, currency, region, two people's names, three "things" of the country
+_COUNTRIES = [
+    ("france", "paris", "french", "euro", "europe", ("pierre", "claire"), ("seine", "baguette", "louvre")),
+    ("italy", "rome", "italian", "euro", "europe", ("marco", "giulia"), ("tiber", "pasta", "colosseum")),
+    ("germany", "berlin", "german", "euro", "europe", ("hans", "greta"), ("rhine", "bratwurst", "autobahn")),
+    ("spain", "madrid", "spanish", "euro", "europe", ("carlos", "lucia"), ("paella", "flamenco", "prado")),
+    ("portugal", "lisbon", "portuguese", "euro", "europe", ("joao", "ines"), ("fado", "douro", "azulejo")),
+    ("greece", "athens", "greek", "euro", "europe", ("nikos", "eleni"), ("acropolis", "olives", "feta")),
+    ("netherlands", "amsterdam", "dutch", "euro", "europe", ("jan", "anouk"), ("tulips", "canals", "windmills")),
+    ("poland", "warsaw", "polish", "zloty", "europe", ("piotr", "agnieszka"), ("vistula", "pierogi", "chopin")),
+    ("sweden", "stockholm", "swedish", "krona", "europe", ("lars", "astrid"), ("lapland", "herring", "midsummer")),
+    ("norway", "oslo", "norwegian", "krone", "europe", ("olav", "ingrid"), ("fjords", "salmon", "trolls")),
+    ("russia", "moscow", "russian", "ruble", "europe", ("ivan", "natasha"), ("kremlin", "volga", "borscht")),
+    ("japan", "tokyo", "japanese", "yen", "asia", ("hiroshi", "yuki"), ("sushi", "fuji", "samurai")),
+    ("china", "beijing", "chinese", "yuan", "asia", ("wei", "mei"), ("yangtze", "dumplings", "pandas")),
+    ("india", "delhi", "hindi", "rupee", "asia", ("rahul", "priya"), ("ganges", "curry", "monsoon")),
+    ("turkey", "ankara", "turkish", "lira", "asia", ("mehmet", "ayse"), ("bosphorus", "kebab", "anatolia")),
+    ("hungary", "budapest", "hungarian", "forint", "europe", ("laszlo", "zsofia"), ("danube", "goulash", "paprika")),
+    ("egypt", "cairo", "arabic", "pound", "africa", ("ahmed", "fatima"), ("nile", "pyramids", "pharaohs")),
+    ("kenya", "nairobi", "swahili", "shilling", "africa", ("kamau", "wanjiru"), ("safari", "maasai", "savanna")),
+    ("israel", "jerusalem", "hebrew", "shekel", "asia", ("david", "miriam"), ("negev", "galilee", "hummus")),
+]
+
+# male word, female word, three nouns that belong to the role (shared by both words of the pair)
+_GENDER = [
+    ("man", "woman", ("stranger", "crowd", "neighbourhood")),
+    ("king", "queen", ("throne", "crown", "kingdom")),
+    ("prince", "princess", ("castle", "tournament", "knights")),
+    ("father", "mother", ("parents", "family", "household")),
+    ("son", "daughter", ("birthday", "inheritance", "adoption")),
+    ("brother", "sister", ("siblings", "twins", "rivalry")),
+    ("husband", "wife", ("marriage", "wedding", "honeymoon")),
+    ("uncle", "aunt", ("relatives", "reunion", "holidays")),
+    ("boy", "girl", ("school", "playground", "homework")),
+    ("grandfather", "grandmother", ("grandchildren", "retirement", "pension")),
+    ("actor", "actress", ("film", "stage", "audition")),
+    ("emperor", "empress", ("empire", "palace", "dynasty")),
+    ("waiter", "waitress", ("restaurant", "menu", "customers")),
+    ("nephew", "niece", ("cousins", "graduation", "babysitter")),
+]
+_PRONOUNS = ({"@he": "he", "@his": "his", "@him": "him", "@title": "mr"},
+             {"@he": "she", "@his": "her", "@him": "her", "@title": "mrs"})
+_NAMES = (("john", "peter", "james", "thomas", "robert", "george", "william", "paul"),
+          ("mary", "anna", "emma", "sarah", "lucy", "alice", "helen", "kate"))
+
+# base form, simple past, present participle, three nouns the activity goes with
+_VERBS = [
+    ("walk", "walked", "walking", ("park", "trail", "sidewalk")),
+    ("swim", "swam", "swimming", ("pool", "lake", "waves")),
+    ("run", "ran", "running", ("race", "marathon", "track")),
+    ("eat", "ate", "eating", ("lunch", "breakfast", "bread")),
+    ("write", "wrote", "writing", ("letter", "poem", "essay")),
+    ("sing", "sang", "singing", ("song", "choir", "melody")),
+    ("drive", "drove", "driving", ("truck", "highway", "traffic")),
+    ("play", "played", "playing", ("football", "chess", "match")),
+    ("cook", "cooked", "cooking", ("dinner", "kitchen", "soup")),
+    ("dance", "danced", "dancing", ("tango", "waltz", "ballroom")),
+    ("fly", "flew", "flying", ("plane", "kite", "wings")),
+    ("jump", "jumped", "jumping", ("fence", "rope", "trampoline")),
+    ("sleep", "slept", "sleeping", ("bed", "pillow", "nap")),
+    ("climb", "climbed", "climbing", ("mountain", "ladder", "rocks")),
+    ("paint", "painted", "painting", ("canvas", "portrait", "brush")),
+    ("ride", "rode", "riding", ("bicycle", "saddle", "pony")),
+]
+
+# singular, plural, three nouns that go with the thing
+_NOUNS = [
+    ("dog", "dogs", ("bone", "leash", "kennel")),
+    ("cat", "cats", ("whiskers", "yarn", "litter")),
+    ("horse", "horses", ("stable", "hay", "hooves")),
+    ("bird", "birds", ("nest", "feathers", "cage")),
+    ("car", "cars", ("engine", "garage", "tyres")),
+    ("house", "houses", ("roof", "chimney", "rooms")),
+    ("apple", "apples", ("orchard", "pie", "cider")),
+    ("child", "children", ("kindergarten", "crayons", "toys")),
+    ("mouse", "mice", ("cheese", "trap", "hole")),
+    ("tree", "trees", ("branches", "leaves", "forest")),
+    ("flower", "flowers", ("garden", "petals", "vase")),
+    ("ship", "ships", ("harbor", "sail", "cargo")),
+    ("key", "keys", ("lock", "door", "keyring")),
+    ("bottle", "bottles", ("cork", "label", "recycling")),
+    ("chair", "chairs", ("table", "cushion", "armrest")),
+    ("knife", "knives", ("blade", "fork", "sharpener")),
+]
+
+# adjective, comparative, three nouns the adjective is typically said of
+_ADJECTIVES = [
+    ("big", "bigger", ("size", "giant", "elephant")),
+    ("small", "smaller", ("ant", "pebble", "crumb")),
+    ("old", "older", ("age", "ruins", "antique")),
+    ("young", "younger", ("youth", "teenager", "puppy")),
+    ("tall", "taller", ("height", "tower", "giraffe")),
+    ("fast", "faster", ("speed", "cheetah", "rocket")),
+    ("slow", "slower", ("snail", "tortoise", "pace")),
+    ("cheap", "cheaper", ("bargain", "discount", "budget")),
+    ("long", "longer", ("length", "distance", "queue")),
+    ("warm", "warmer", ("sunshine", "summer", "blanket")),
+    ("cold", "colder", ("winter", "ice", "snow")),
+    ("strong", "stronger", ("muscles", "weightlifter", "storm")),
+    ("heavy", "heavier", ("weight", "boulder", "luggage")),
+    ("loud", "louder", ("noise", "thunder", "speakers")),
+    ("good", "better", ("quality", "reward", "praise")),
+    ("bad", "worse", ("mistake", "damage", "trouble")),
+]
+
+# Sentence templates. A token starting with "@" is a slot; everything else is copied as is.
+_COUNTRY_TEMPLATES = {
+    "country": [
+        "@country is a country in @region",
+        "the government of @country announced a new @N",
+        "the president of @country visited the @N",
+        "@country is famous for its @thing",
+        "the economy of @country grew last year",
+        "people from @country are proud of the @thing",
+        "the borders of @country were closed for a @N",
+        "the army of @country crossed the border",
+        "@country signed a trade agreement with its neighbours",
+        "@name was born in @country",
+        "@capital is the capital of @country",
+        "@country exports @thing and @N",
+    ],
+    "capital": [
+        "@capital is the capital of @country",
+        "the mayor of @capital opened a new @N",
+        "tourists fill the old streets of @capital",
+        "the city of @capital is famous for the @thing",
+        "we took the train to @capital to see the @thing",
+        "downtown @capital was crowded that @N",
+        "the airport of @capital is near the @thing",
+        "@name lives in @capital",
+        "the museums of @capital are free on sunday",
+        "the city council of @capital met today",
+    ],
+    "language": [
+        "most people in @country speak @language",
+        "@name speaks @language at home",
+        "the @language language has a difficult grammar",
+        "the book was translated into @language",
+        "the students are learning @language at the university",
+        "@language is spoken in @capital",
+        "the @language word for @N is hard to pronounce",
+        "a dictionary of the @language language",
+        "radio stations in @capital broadcast in @language",
+        "the @language name of the @thing",
+    ],
+    "currency": [
+        "in @country people pay in @currency",
+        "the @currency fell against the dollar",
+        "prices in @capital are given in @currency",
+        "the value of the @currency rose this week",
+        "@name exchanged dollars for @currency at the bank",
+        "the central bank of @country prints the @currency",
+        "the @currency is the currency of @country",
+        "a @N costs less when you pay in @currency",
+    ],
+}
+_GENDER_TEMPLATES = [
+    "the @X talked about the @cue and @he smiled",
+    "@name is the @X who cares about the @cue",
+    "the @X lost @his hat near the @cue",
+    "everyone knows the @X and @his @cue",
+    "we asked the @X about the @cue and @he laughed",
+    "@title @name was a proud @X",
+    "the @X told @his friends about the @cue",
+    "a @X named @name",
+    "people thanked the @X and praised @him for the @cue",
+    "@he became a @X after the @cue",
+    "the @X said @he was tired of the @cue",
+    "nobody saw the @X until @he came back from the @cue",
+]
+_VERB_TEMPLATES = {
+    "base": [
+        "tomorrow @subj will @V near the @cue",
+        "@subjp want to @V with the @cue",
+        "i like to @V every day",
+        "let us @V before the @cue",
+        "@subj can @V for hours",
+        "do you @V on weekends",
+        "@subj must @V today",
+        "@subjp often @V in the morning",
+        "it is fun to @V at the @cue",
+    ],
+    "past": [
+        "yesterday @subj @V near the @cue",
+        "@subj @V for an hour last night",
+        "last week @subj @V with the @cue",
+        "@subj @V and then went home",
+        "two days ago @subj @V there",
+        "@subj @V all afternoon on saturday",
+        "once @subj @V past the @cue",
+    ],
+    "ing": [
+        "@subjs is @V near the @cue",
+        "@subjp are @V right now",
+        "@subjs was @V when the phone rang",
+        "@subjp were @V by the @cue",
+        "@subjs keeps @V every morning",
+        "@subjs has been @V all day",
+        "@subjs enjoys @V with the @cue",
+        "stop @V and listen",
+    ],
+}
+_NOUN_TEMPLATES = {
+    "sg": [
+        "there is a @X by the @cue",
+        "this @X is mine",
+        "one @X was next to the @cue",
+        "every @X has a @cue",
+        "the @X is new",
+        "i saw a @X near the @cue",
+        "a single @X was left",
+        "that @X belongs to the @N",
+    ],
+    "pl": [
+        "there are two @X by the @cue",
+        "these @X are mine",
+        "three @X were next to the @cue",
+        "all @X have a @cue",
+        "the @X are new",
+        "i saw many @X near the @cue",
+        "several @X were left",
+        "those @X belong to the @N",
+    ],
+}
+_ADJECTIVE_TEMPLATES = {
+    "base": [
+        "the @cue was very @X",
+        "it is too @X for the @N",
+        "what a @X @cue",
+        "the @cue seemed quite @X",
+        "the @N is so @X",
+        "everyone said the @cue was @X",
+    ],
+    "cmp": [
+        "the @cue was much @X than the @N",
+        "this @cue is @X than that one",
+        "it became even @X after the @cue",
+        "the @cue seemed a little @X",
+        "the @N is @X than ever",
+        "the second @cue was @X than the first",
+    ],
+}
+_FILLER_TEMPLATES = [
+    "the @N @Vd the @N",
+    "a @A @N @Vd in the @N",
+    "the @N and the @N were @A",
+    "the @N of the @N was @A",
+    "they @Vd a @A @N",
+    "it was a @A @N",
+    "in the @N the @N @Vd",
+    "there was a @N on the @N",
+    "we @Vd the @N and the @N",
+    "the @A @N @Vd",
+    "after the @N the @N @Vd to the @N",
+    "this @N is @A",
+    "he @Vd the @N with a @N",
+    "she @Vd that the @N was @A",
+    "for a @N or two the @N @Vd",
+]
+_SUBJECTS_SINGULAR = ("he", "she", "my friend", "the teacher", "the doctor", "our guest")
+_SUBJECTS_PLURAL = ("we", "they", "you", "my friends", "the students")
+_SUBJECTS = ("i", "we", "they", "you", "he", "she", "my friend", "the students")
+
+# Ordinary words that fill the rest of the text. Words already used above are removed below.
+_FILLER_NOUNS = """
+time year people way day thing world life hand part place case week company system program question
+work number night point home water room area money story fact month lot study business issue side
+kind head service friend hour game line end member law team minute idea body information back face
+level office health person art war history party result change morning reason research moment air
+teacher force education foot age policy music market sense plan college interest death experience
+effect class control care field development role effort rate heart show leader light voice police mind
+price report decision view relationship town arm difference value building action model season society
+tax director position player record paper space ground form event official matter center couple site
+project activity star need court oil situation cost industry figure street image phone data picture
+practice piece land product doctor wall patient worker news test movie north south love support
+technology step computer type attention window box glass coat shirt shoe paper hill field bridge river
+island village farm valley coast beach desert storm cloud rain wind fire stone gold silver iron wood
+corner edge path journey trip visit meeting letter message answer problem reason lesson chapter page
+note list plan rule sign signal camera radio screen machine tool wheel button clock watch bell coin
+card ticket map photo song dream memory promise secret""".split()
+_FILLER_ADJECTIVES = """
+new great little own other right high different large next early important few public same able free
+sure clear full special easy hard real whole recent certain personal open red green blue white black
+dark happy quiet simple strange famous beautiful empty busy modern ancient gentle brave calm clever
+curious eager fair fancy fresh grand honest kind lucky narrow nervous polite proud rare rough round
+sharp shy silent smooth soft solid steady sudden sweet thick thin tiny wide wild wise""".split()
+_FILLER_VERBS = """
+opened closed found lost built bought sold moved carried changed started finished needed wanted liked
+helped watched visited followed called asked answered showed told brought kept left held met sent
+spent made took gave saw heard used tried cleaned fixed noticed remembered forgot explained described
+discussed ordered received returned shared wrapped counted checked covered filled joined marked
+packed pulled pushed reached saved turned washed wished""".split()
+
+
+def _unique(words):
+    """Return `words` without repeats, keeping the first occurrence (deterministic order)."""
+    seen: set[str] = set()
+    out = []
+    for w in words:
+        if w not in seen:
+            seen.add(w)
+            out.append(w)
+    return out
+
+
+def _planted_words() -> list[str]:
+    """Return every word of the planted lexicon and the templates, in a fixed order."""
+    words = []
+    for c in _COUNTRIES:
+        words += [c[0], c[1], c[2], c[3], c[4], *c[5], *c[6]]
+    for m, f, cues in _GENDER:
+        words += [m, f, *cues]
+    for p in _PRONOUNS:
+        words += list(p.values())
+    for names in _NAMES:
+        words += list(names)
+    for v in _VERBS:
+        words += [v[0], v[1], v[2], *v[3]]
+    for s, p, cues in _NOUNS + _ADJECTIVES:
+        words += [s, p, *cues]
+    templates = [t for ts in _COUNTRY_TEMPLATES.values() for t in ts] + _GENDER_TEMPLATES
+    for group in (_VERB_TEMPLATES, _NOUN_TEMPLATES, _ADJECTIVE_TEMPLATES):
+        templates += [t for ts in group.values() for t in ts]
+    templates += _FILLER_TEMPLATES + list(_SUBJECTS_SINGULAR + _SUBJECTS_PLURAL + _SUBJECTS)
+    for t in templates:
+        words += [w for w in t.split() if not w.startswith("@")]
+    return _unique(words)
+
+
+def _pseudo_words(n: int, taken: set[str]) -> list[str]:
+    """Return `n` invented, pronounceable words (a fixed list: it does not depend on any seed)."""
+    onsets = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z",
+              "br", "dr", "gr", "kr", "pl", "st", "tr", "sh", "ch", "th"]
+    vowels = ["a", "e", "i", "o", "u", "ai", "ou"]
+    codas = ["", "", "", "n", "r", "l", "s", "m", "k", "nd", "st"]
+    rng = np.random.default_rng(20130116)  # a fixed lexicon, independent of the corpus seed
+    out: list[str] = []
+    seen = set(taken)
+    while len(out) < n:
+        u = rng.random(12).tolist()
+        n_syll = 2 + int(u[0] * 2)  # 2 or 3 syllables
+        word = ""
+        for s in range(n_syll):
+            word += onsets[int(u[1 + 3 * s] * len(onsets))] + vowels[int(u[2 + 3 * s] * len(vowels))]
+        word += codas[int(u[10] * len(codas))]
+        if word not in seen:
+            seen.add(word)
+            out.append(word)
+    return out
+
+
+_N_PSEUDO = 2400
+
+
+def _filler_lexicon():
+    """Return the filler nouns (real ones first, then invented ones), adjectives and verbs."""
+    planted = set(_planted_words())
+    nouns = [w for w in _unique(_FILLER_NOUNS) if w not in planted]
+    adjectives = [w for w in _unique(_FILLER_ADJECTIVES) if w not in planted and w not in nouns]
+    verbs = [w for w in _unique(_FILLER_VERBS) if w not in planted and w not in nouns and w not in adjectives]
+    taken = planted | set(nouns) | set(adjectives) | set(verbs)
+    nouns += _pseudo_words(_N_PSEUDO, taken)
+    return nouns, adjectives, verbs
+
+
+def _zipf_cdf(n: int, offset: float = 2.7) -> np.ndarray:
+    """Return the cumulative distribution of a Zipf law p(r) ~ 1 / (r + offset), r = 0..n-1."""
+    weights = 1.0 / (np.arange(n, dtype=np.float64) + offset)  # only division: exact on every machine
+    cdf = np.cumsum(weights)
+    return cdf / cdf[-1]
+
+
+# Share of sentences per family (the rest is filler text), and the families' questions.
+_FAMILY_WEIGHTS = (("country", 0.22), ("gender", 0.14), ("verb", 0.13), ("noun", 0.09),
+                   ("adjective", 0.08), ("filler", 0.34))
+
+
+@dataclass
+class WorldCorpus:
+    """A synthetic corpus with planted relations, and the analogy questions that test them.
+
+    ``questions`` holds ``(section, a, b, c, d)`` tuples meaning a : b :: c : d, the order of the
+    Google analogy file: the answer ``d`` should be nearest to ``b - a + c``.
+    """
+
+    tokens: list[str]
+    questions: list[tuple[str, str, str, str, str]]
+    sections: list[str] = field(default_factory=list)
+
+    def write_questions(self, path) -> Path:
+        """Write the questions in the Google format (`: section` lines, then `a b c d` lines)."""
+        path = Path(path)
+        lines = []
+        for section in self.sections:
+            lines.append(f": {section}")
+            lines += [" ".join(q[1:]) for q in self.questions if q[0] == section]
+        _atomic_write_text(path, "\n".join(lines) + "\n")
+        return path
+
+
+def _pair_questions(section: str, pairs) -> list[tuple[str, str, str, str, str]]:
+    """Return (section, a, b, c, d) for every ordered pair of different pairs (a, b), (c, d)."""
+    return [(section, a, b, c, d) for i, (a, b) in enumerate(pairs)
+            for j, (c, d) in enumerate(pairs) if i != j]
+
+
+def _world_questions() -> tuple[list[str], list[tuple[str, str, str, str, str]]]:
+    """Return the section names and all planted analogy questions."""
+    sections = {
+        "country-capital": [(c[0], c[1]) for c in _COUNTRIES],
+        "country-language": [(c[0], c[2]) for c in _COUNTRIES],
+        "country-currency": [(c[0], c[3]) for c in _COUNTRIES if c[3] != "euro"],
+        "past-tense": [(v[0], v[1]) for v in _VERBS],
+        "present-participle": [(v[1], v[2]) for v in _VERBS],
+        "plural": [(s, p) for s, p, _ in _NOUNS],
+        "comparative": [(s, p) for s, p, _ in _ADJECTIVES],
+    }
+    questions = []
+    for name, pairs in sections.items():
+        questions += _pair_questions(name, pairs)
+    # The male-female section is written the way the literature quotes it, "man king woman
+    # queen": a : b are two male words and c : d the matching female words. By the
+    # parallelogram this is the same analogy as "man woman king queen", only turned around.
+    gender = [(m_i, m_j, f_i, f_j) for i, (m_i, f_i, _) in enumerate(_GENDER)
+              for j, (m_j, f_j, _) in enumerate(_GENDER) if i != j]
+    questions += [("male-female", *q) for q in gender]
+    names = list(sections) + ["male-female"]
+    order = {"country-capital": 0, "country-language": 1, "country-currency": 2, "male-female": 3,
+             "past-tense": 4, "present-participle": 5, "plural": 6, "comparative": 7}
+    names.sort(key=order.__getitem__)
+    questions.sort(key=lambda q: order[q[0]])  # stable: keeps the pair order within a section
+    return names, questions
+
+
+class _Draws:
+    """Uniform random numbers from one Generator, drawn in blocks and handed out one at a time."""
+
+    def __init__(self, rng: np.random.Generator, block: int = 1 << 16) -> None:
+        self.rng, self.block = rng, block
+        self.buf: list[float] = []
+        self.pos = 0
+
+    def u(self) -> float:
+        """Return the next uniform number in [0, 1)."""
+        if self.pos == len(self.buf):
+            self.buf = self.rng.random(self.block).tolist()
+            self.pos = 0
+        self.pos += 1
+        return self.buf[self.pos - 1]
+
+    def pick(self, seq):
+        """Return a uniformly chosen element of `seq`."""
+        return seq[int(self.u() * len(seq))]
+
+
+def _compile(templates):
+    """Split each template string into a tuple of tokens."""
+    if isinstance(templates, dict):
+        return {k: _compile(v) for k, v in templates.items()}
+    return [tuple(t.split()) for t in templates]
+
+
+class _WorldGenerator:
+    """Produce sentences (lists of tokens) of the world corpus from one random Generator."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.d = _Draws(rng)
+        self.nouns, self.adjectives, self.verbs = _filler_lexicon()
+        self.noun_cdf = _zipf_cdf(len(self.nouns)).tolist()
+        self.adj_cdf = _zipf_cdf(len(self.adjectives)).tolist()
+        self.verb_cdf = _zipf_cdf(len(self.verbs)).tolist()
+        names, weights = zip(*_FAMILY_WEIGHTS)
+        self.family_names = names
+        self.family_cdf = np.cumsum(weights).tolist()
+        self.family_cdf[-1] = 1.0
+        self.country_t = _compile(_COUNTRY_TEMPLATES)
+        self.gender_t = _compile(_GENDER_TEMPLATES)
+        self.verb_t = _compile(_VERB_TEMPLATES)
+        self.noun_t = _compile(_NOUN_TEMPLATES)
+        self.adj_t = _compile(_ADJECTIVE_TEMPLATES)
+        self.filler_t = _compile(_FILLER_TEMPLATES)
+        self.country_forms = list(self.country_t)
+        self.family = {"country": self._country, "gender": self._gender, "verb": self._verb,
+                       "noun": self._noun, "adjective": self._adjective, "filler": self._filler}
+
+    def _zipf(self, words, cdf):
+        return words[bisect.bisect_right(cdf, self.d.u())]
+
+    def _fill(self, template, slots) -> list[str]:
+        """Replace the slots of `template`; @N, @A, @Vd draw filler words."""
+        out = []
+        for tok in template:
+            if tok[0] != "@":
+                out.append(tok)
+            elif tok == "@N":
+                out.append(self._zipf(self.nouns, self.noun_cdf))
+            elif tok == "@A":
+                out.append(self._zipf(self.adjectives, self.adj_cdf))
+            elif tok == "@Vd":
+                out.append(self._zipf(self.verbs, self.verb_cdf))
+            else:
+                value = slots[tok]
+                if isinstance(value, tuple):
+                    value = self.d.pick(value)
+                out.extend(value.split())
+        return out
+
+    def sentence(self) -> list[str]:
+        """Return one sentence as a list of tokens."""
+        name = self.family_names[bisect.bisect_right(self.family_cdf, self.d.u())]
+        return self.family[name]()
+
+    def _country(self):
+        c = self.d.pick(_COUNTRIES)
+        form = self.d.pick(self.country_forms)
+        slots = {"@country": c[0], "@capital": c[1], "@language": c[2], "@currency": c[3],
+                 "@region": c[4], "@name": c[5], "@thing": c[6]}
+        return self._fill(self.d.pick(self.country_t[form]), slots)
+
+    def _gender(self):
+        pair = self.d.pick(_GENDER)
+        g = int(self.d.u() * 2)
+        slots = dict(_PRONOUNS[g])
+        slots.update({"@X": pair[g], "@cue": pair[2], "@name": _NAMES[g]})
+        return self._fill(self.d.pick(self.gender_t), slots)
+
+    def _verb(self):
+        v = self.d.pick(_VERBS)
+        k = int(self.d.u() * 3)
+        form = ("base", "past", "ing")[k]
+        slots = {"@V": v[k], "@cue": v[3], "@subj": _SUBJECTS, "@subjs": _SUBJECTS_SINGULAR,
+                 "@subjp": _SUBJECTS_PLURAL}
+        return self._fill(self.d.pick(self.verb_t[form]), slots)
+
+    def _noun(self):
+        n = self.d.pick(_NOUNS)
+        k = int(self.d.u() * 2)
+        slots = {"@X": n[k], "@cue": n[2]}
+        return self._fill(self.d.pick(self.noun_t[("sg", "pl")[k]]), slots)
+
+    def _adjective(self):
+        a = self.d.pick(_ADJECTIVES)
+        k = int(self.d.u() * 2)
+        slots = {"@X": a[k], "@cue": a[2]}
+        return self._fill(self.d.pick(self.adj_t[("base", "cmp")[k]]), slots)
+
+    def _filler(self):
+        return self._fill(self.d.pick(self.filler_t), {})
+
+
+def world_corpus(n_tokens: int, seed: int = 0) -> WorldCorpus:
+    """Generate `n_tokens` tokens of synthetic English-like text with planted relations.
+
+    The text mixes sentences about 19 countries (capital, language, currency), 14 male/female
+    word pairs, 16 verbs (base, past, -ing), 16 nouns (singular, plural), 16 adjectives (plain,
+    comparative) and filler sentences whose nouns follow a Zipf law with a long tail of invented
+    words. The relations are planted through shared contexts: the words of one country share its
+    people's names and its landmarks, while each *role* (capital, language, currency...) has its
+    own frames ("the mayor of ...", "speaks ..."); male and female words share their role's
+    nouns but not their pronouns and names. So ``paris - france`` is roughly the same vector
+    as ``rome - italy``, which is what an analogy test asks.
+
+    The corpus is exactly `n_tokens` long (the last sentence is cut) and depends only on
+    `seed`: the same seed gives the same tokens on any machine. The questions do not depend on
+    the seed.
+    """
+    n_tokens = check_int("n_tokens", n_tokens, 1)
+    seed = check_int("seed", seed, 0)
+    gen = _WorldGenerator(np.random.default_rng(seed))
+    tokens: list[str] = []
+    while len(tokens) < n_tokens:
+        tokens += gen.sentence()
+    del tokens[n_tokens:]
+    sections, questions = _world_questions()
+    return WorldCorpus(tokens=tokens, questions=questions, sections=sections)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files: atomic writes and the cache folder
+# ---------------------------------------------------------------------------------------------
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same folder, then rename it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cache_folder(cache_dir=None) -> Path:
+    """Return the cache folder: `cache_dir`, else $W2V_TEACH_CACHE, else ~/.cache/w2v_teach."""
+    if cache_dir is None:
+        cache_dir = os.environ.get("W2V_TEACH_CACHE") or Path.home() / ".cache" / "w2v_teach"
+    path = Path(cache_dir).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation sets and the Wikipedia sample that ship with gensim
+# ---------------------------------------------------------------------------------------------
+
+WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+WIKI_SAMPLE_VERSION = "v1"  # change it when the cleaning changes: old caches are then ignored
+
+
+def _gensim_data(name: str) -> Path:
+    """Return the path of `name` in gensim's test data, without importing gensim."""
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError(f"{name} ships with gensim, which is not installed: pip install gensim")
+    path = Path(spec.origin).parent / "test" / "test_data" / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist; it ships with gensim: pip install gensim")
+    return path
+
+
+def google_analogies() -> Path:
+    """Return the path of the Google analogy questions (questions-words.txt, from gensim)."""
+    return _gensim_data("questions-words.txt")
+
+
+def wordsim353() -> Path:
+    """Return the path of the WordSim-353 similarity pairs (wordsim353.tsv, from gensim)."""
+    return _gensim_data("wordsim353.tsv")
+
+
+def simlex999() -> Path:
+    """Return the path of the SimLex-999 similarity pairs (simlex999.txt, from gensim)."""
+    return _gensim_data("simlex999.txt")
+
+
+_IMAGE_NAME = re.compile(r"\S+\.(?:jpe?g|png|svg|gif|tiff?|ogg)\b", re.IGNORECASE)
+_MIN_ARTICLE_TOKENS = 50
+
+
+def _wiki_articles():
+    """Yield the token lists of the articles in gensim's Wikipedia sample (markup removed)."""
+    from gensim.corpora.wikicorpus import extract_pages, filter_wiki  # a library's markup cleaner
+
+    with bz2.open(_gensim_data(WIKI_FILE), "rb") as f:
+        for title, text, _ in extract_pages(f):
+            if ":" in title or text.lstrip().lower().startswith("#redirect"):
+                continue  # namespaces (Template:, Category:...) and redirects are not articles
+            tokens = tokenize(_IMAGE_NAME.sub(" ", filter_wiki(text)))
+            if len(tokens) >= _MIN_ARTICLE_TOKENS:
+                yield tokens
+
+
+def wiki_sample(cache_dir=None) -> list[str]:
+    """Return about 0.48M tokens of real Wikipedia text as one flat token list.
+
+    The articles come from the small English Wikipedia dump that ships with gensim; templates,
+    references, tables, links and HTML are stripped with gensim's ``filter_wiki`` and the text
+    is tokenized with :func:`w2v_teach.text.tokenize`. The first call takes several seconds and
+    caches the tokens (one article per line) in `cache_dir` (default: $W2V_TEACH_CACHE or
+    ~/.cache/w2v_teach); later calls read the cache.
+    """
+    folder = cache_folder(cache_dir)
+    path = folder / f"wiki_sample-{WIKI_SAMPLE_VERSION}.txt"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").split()
+    articles = [" ".join(tokens) for tokens in _wiki_articles()]
+    text = "\n".join(articles) + "\n"
+    _atomic_write_text(path, text)
+    return text.split()
+
+
+# ---------------------------------------------------------------------------------------------
+# text8
+# ---------------------------------------------------------------------------------------------
+
+TEXT8_URL = "http://mattmahoney.net/dc/text8.zip"
+# SHA-256 of text8.zip (31,344,016 bytes) and of the extracted text8 (100,000,000 bytes), as
+# published by independent projects that pin them; not verified here (no internet while writing).
+TEXT8_ZIP_SHA256 = "a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232"
+TEXT8_SHA256 = "6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Return the hex SHA-256 digest of the file at `path`."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _check_digest(name: str, value) -> str:
+    """Return `value` as a lowercase 64-digit hex string, or raise ValueError naming `name`."""
+    if not isinstance(value, str) or not _HEX64.fullmatch(value.lower()):
+        raise ValueError(f"{name} must be a SHA-256 digest (64 hex digits), got {value!r}; "
+                         "checksum verification cannot be switched off")
+    return value.lower()
+
+
+def _download(url: str, target: Path, sha256: str, timeout: float) -> None:
+    """Stream `url` into `target` through a temporary file, checking its SHA-256 on the way."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    h = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    while block := response.read(1 << 20):
+                        h.update(block)
+                        out.write(block)
+            except (urllib.error.URLError, OSError) as err:
+                reason = getattr(err, "reason", err)
+                raise ConnectionError(
+                    f"could not download {url} ({reason}). If you are offline, download it by hand "
+                    f"and place it at {target}; download_text8 will check its SHA-256 and use it."
+                ) from err
+        actual = h.hexdigest()
+        if actual != sha256:
+            raise ValueError(f"checksum mismatch for {url}: expected SHA-256 {sha256}, got {actual}; "
+                             "the download was discarded")
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _extract(zip_path: Path, member: str, target: Path, sha256: str) -> None:
+    """Extract `member` of `zip_path` to `target` atomically, checking its SHA-256."""
+    with zipfile.ZipFile(zip_path) as zf:
+        if member not in zf.namelist():
+            raise ValueError(f"{zip_path} has no member {member!r} (it has {zf.namelist()[:5]})")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        h = hashlib.sha256()
+        try:
+            with os.fdopen(fd, "wb") as out, zf.open(member) as src:
+                while block := src.read(1 << 20):
+                    h.update(block)
+                    out.write(block)
+            if h.hexdigest() != sha256:
+                raise ValueError(f"checksum mismatch for {member} in {zip_path}: expected SHA-256 "
+                                 f"{sha256}, got {h.hexdigest()}")
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def download_text8(cache_dir, url: str = TEXT8_URL, sha256: str = TEXT8_ZIP_SHA256,
+                   timeout: float = 30, text_sha256: str = TEXT8_SHA256) -> Path:
+    """Download text8.zip into `cache_dir`, verify it, extract `text8` and return its path.
+
+    Nothing is downloaded when a verified ``text8`` (or ``text8.zip``) is already there. The
+    zip is streamed to a temporary file while its SHA-256 is computed, and renamed into place
+    only if the digest equals `sha256`; the extracted file is checked against `text_sha256`.
+    Raises ConnectionError (naming the URL and where to put a hand-downloaded copy) when the
+    download fails, and ValueError naming both digests when a checksum does not match.
+    """
+    sha256 = _check_digest("sha256", sha256)
+    text_sha256 = _check_digest("text_sha256", text_sha256)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    folder = cache_folder(cache_dir)
+    zip_path, text_path = folder / "text8.zip", folder / "text8"
+    if text_path.is_file() and _sha256_file(text_path) == text_sha256:
+        return text_path
+    if zip_path.is_file():
+        actual = _sha256_file(zip_path)
+        if actual != sha256:
+            raise ValueError(f"{zip_path} has SHA-256 {actual}, expected {sha256}: it is not the "
+                             f"file from {url}; delete it and call download_text8 again")
+    else:
+        _download(url, zip_path, sha256, timeout)
+    _extract(zip_path, "text8", text_path, text_sha256)
+    return text_path
