@@ -41,6 +41,21 @@ def _group_of(words: Sequence[str], groups) -> dict[str, str] | None:
     return mapping
 
 
+def _pca_2d(X: np.ndarray) -> np.ndarray:
+    """Return the first two principal-component coordinates of the rows of `X`.
+
+    An SVD of the centred rows; each component's sign is fixed so that its largest loading is
+    positive, which makes the picture reproducible.
+    """
+    Xc = X - X.mean(axis=0)  # (n, dim)
+    U, S, Vt = np.linalg.svd(Xc, full_matrices=False)
+    k = min(2, len(S))
+    signs = np.sign(Vt[np.arange(k), np.argmax(np.abs(Vt[:k]), axis=1)])
+    coords = np.zeros((len(X), 2))
+    coords[:, :k] = U[:, :k] * S[:k] * signs
+    return coords
+
+
 def project_2d(emb: Embeddings, words: Sequence[str], method: str = "pca", seed: int = 0,
                perplexity: float | None = None) -> np.ndarray:
     """Return (n, 2) coordinates of the words' unit vectors by PCA or seeded t-SNE.
@@ -48,7 +63,7 @@ def project_2d(emb: Embeddings, words: Sequence[str], method: str = "pca", seed:
     Unit vectors are projected because cosine similarity is what the book compares; for unit
     vectors Euclidean distance is a function of cosine. t-SNE (van der Maaten and Hinton 2008)
     starts from the PCA layout and uses ``perplexity = min(30, n - 1)`` unless given; it must be
-    below the number of points.
+    below the number of points. Up to 1000 words it uses the exact t-SNE gradient.
     """
     check_choice("method", method, {"pca", "tsne"})
     seed = check_int("seed", seed, 0)
@@ -61,17 +76,16 @@ def project_2d(emb: Embeddings, words: Sequence[str], method: str = "pca", seed:
         raise ValueError(f"word {dup!r} appears more than once in words")
     X = emb.unit[[emb.index(w) for w in words]].astype(np.float64)  # (n, dim)
     if method == "pca":
-        from sklearn.decomposition import PCA
-
-        return PCA(n_components=2, svd_solver="full").fit_transform(X)
+        return _pca_2d(X)
     from sklearn.manifold import TSNE
 
     n = len(words)
     perplexity = min(30.0, n - 1.0) if perplexity is None else check_float("perplexity", perplexity, 0.0)
     if perplexity >= n:
         raise ValueError(f"perplexity must be smaller than the number of words ({n}), got {perplexity}")
+    # The exact gradient is faster than Barnes-Hut for the few dozen words a figure shows.
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", learning_rate="auto",
-                random_state=seed)
+                random_state=seed, method="exact" if n <= 1000 else "barnes_hut")
     return tsne.fit_transform(X)
 
 
