@@ -1,4 +1,8 @@
-"""Word vectors you can query: lookup, cosine similarity, nearest neighbours and analogies."""
+"""Word vectors you can query (lookup, cosine similarity, neighbours, analogies) and save.
+
+Files use the word2vec C tool's text or binary format, which gensim reads and writes too, or the
+two TSV files of the TensorFlow Embedding Projector.
+"""
 from __future__ import annotations
 
 import os
@@ -22,6 +26,8 @@ class Embeddings:
 
     ``emb[word]`` is a vector; ``emb.most_similar``, ``emb.similarity`` and ``emb.analogy`` use
     cosine similarity. Words keep the order they were given in (trainers give them by frequency).
+    Unit vectors are computed once and cached: build a new ``Embeddings`` rather than editing
+    ``vectors`` in place.
     """
 
     def __init__(self, words: Sequence[str], vectors) -> None:
