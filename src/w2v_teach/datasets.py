@@ -214,7 +214,7 @@ _COUNTRY_TEMPLATES = {
         "tourists fill the busy streets of @capital",
         "the city of @capital is famous for the @thing",
         "we took the train to @capital to see the @thing",
-        "downtown @capital was crowded that @N",
+        "downtown @capital was crowded with tourists",
         "the airport of @capital is near the @thing",
         "@name lives in @capital",
         "the museums of @capital are free on sunday",
@@ -374,7 +374,7 @@ corner edge path journey trip visit meeting letter message answer problem reason
 note list plan rule sign signal camera radio screen machine tool wheel button clock watch bell coin
 card ticket map photo song dream memory promise secret""".split()
 _FILLER_ADJECTIVES = """
-new great little own other right high different large next early important few public same able free
+new great little right high different large early important public free
 sure clear full special easy hard real whole recent certain personal open red green blue white black
 dark happy quiet simple strange famous beautiful empty busy modern ancient gentle brave calm clever
 curious eager fair fancy fresh grand honest kind lucky narrow nervous polite proud rare rough round
@@ -598,6 +598,9 @@ class _WorldGenerator:
                 if isinstance(value, tuple):
                     value = self.d.pick(value)
                 out.extend(value.split())
+        for i in range(len(out) - 1):
+            if out[i] == "a" and out[i + 1][0] in "aeiou":
+                out[i] = "an"
         return out
 
     def sentence(self) -> list[str]:
@@ -655,9 +658,16 @@ def world_corpus(n_tokens: int, seed: int = 0) -> WorldCorpus:
     nouns but not their pronouns and names. So ``paris - france`` is roughly the same vector
     as ``rome - italy``, which is what an analogy test asks.
 
+    The questions are every ordered pair of different word pairs within a family, in eight
+    sections: ``country-capital`` (france paris italy rome), ``country-language`` (france french
+    ...), ``country-currency`` (japan yen ..., only the 12 countries with a currency of their
+    own), ``male-female`` (written man king woman queen), ``past-tense`` (walk walked swim swam),
+    ``present-participle`` (from the past tense: walked walking swam swimming), ``plural`` and
+    ``comparative``; 1958 questions in all.
+
     The corpus is exactly `n_tokens` long (the last sentence is cut) and depends only on
-    `seed`: the same seed gives the same tokens on any machine. The questions do not depend on
-    the seed.
+    `seed`: the same seed gives the same tokens on any machine (a shorter corpus is a prefix of
+    a longer one). The questions do not depend on the seed. About 1M tokens a second.
     """
     n_tokens = check_int("n_tokens", n_tokens, 1)
     seed = check_int("seed", seed, 0)
