@@ -243,7 +243,7 @@ def test_train_builds_embeddings_for_every_word():
     rng = np.random.default_rng(10)
     words = [f"w{i}" for i in range(30)]
     tokens = list(rng.choice(words, size=2000))
-    result = counting.train(tokens, dim=8, window=2)
+    result = counting.train(tokens, dim=8, window=2, min_count=1)
     assert result.embeddings.vectors.shape == (30, 8) and result.W_out.shape == (30, 8)
     assert result.words_trained == 2000 and result.losses.size == 0
     counts = counting.cooccurrence(result.vocab.encode(tokens), 30, 2)

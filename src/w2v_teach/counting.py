@@ -171,14 +171,16 @@ def singular_values(matrix, dim: int, seed: int = 0) -> np.ndarray:
     return _truncated_svd(matrix, dim, seed)[1]
 
 
-def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, min_count: int = 1,
+def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, min_count: int = 5,
           max_size: int | None = None, alpha: float = 0.75, power: float = 0.5,
           weighting: str = "uniform", seed: int = 0) -> TrainResult:
     """Build PPMI + SVD word vectors from a flat list of tokens, as a trainer would.
 
     The pipeline of chapter 1 in one call: vocabulary, window co-occurrence counts, PPMI with
     context smoothing `alpha`, SVD to `dim` dimensions with singular-value exponent `power`.
-    Defaults follow the best count-based setting of Levy, Goldberg and Dagan (2015).
+    `dim`, `window` and `min_count` default to word2vec's defaults; `alpha` and `power` to the
+    settings Levy, Goldberg and Dagan (2015) recommend for count-based vectors. With the defaults
+    this is the baseline of chapter 1.
     There is no loss: `losses` is empty. `W_out` is the context side V_d S_d^power.
     """
     if isinstance(tokens, str) or not isinstance(tokens, Sequence):
