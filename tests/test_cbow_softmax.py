@@ -233,7 +233,8 @@ def test_row_without_context(problem):
 # -- training ---------------------------------------------------------------------------------
 def test_train_learns_a_structured_corpus():
     tokens = structured_tokens()
-    res = cs.train(tokens, dim=8, window=2, epochs=5, lr=1.0, batch_size=32, seed=1, report_every=5)
+    res = cs.train(tokens, dim=8, window=2, epochs=5, lr=1.0, batch_size=32, t=None, seed=1,
+                   report_every=5)
     V = len(res.vocab)
     assert V == 12 and res.W_in.shape == (V, 8) and res.W_out.shape == (V, 8)
     assert res.losses[0] < np.log(V) + 0.05  # starts near the uniform model
@@ -250,9 +251,9 @@ def test_train_learns_a_structured_corpus():
 
 def test_train_is_reproducible_and_keeps_the_chosen_matrix():
     tokens = structured_tokens(800)
-    a = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, seed=3)
-    b = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, seed=3, keep="avg")
-    c = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, seed=3, keep="out")
+    a = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, t=None, seed=3)
+    b = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, t=None, seed=3, keep="avg")
+    c = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, t=None, seed=3, keep="out")
     np.testing.assert_array_equal(a.W_in, b.W_in)
     np.testing.assert_array_equal(a.losses, b.losses)
     np.testing.assert_array_equal(a.embeddings.vectors, a.W_in)
@@ -265,20 +266,21 @@ def test_train_limits_the_vocabulary_and_subsamples():
     tokens = structured_tokens(2000, vocab=30)
     res = cs.train(tokens, dim=4, window=2, epochs=2, lr=1.0, batch_size=64, max_size=10, t=1e-2)
     assert len(res.vocab) == 10 and res.W_in.shape == (10, 4)
-    full = cs.train(tokens, dim=4, window=2, epochs=2, lr=1.0, batch_size=64, max_size=10)
+    full = cs.train(tokens, dim=4, window=2, epochs=2, lr=1.0, batch_size=64, max_size=10, t=None)
     assert res.words_trained < full.words_trained  # subsampling dropped tokens
 
 
 def test_train_divergence_raises_floating_point_error():
     tokens = structured_tokens(2000)
     with pytest.raises(FloatingPointError, match="try a smaller lr"):
-        cs.train(tokens, dim=8, window=2, epochs=3, lr=1e30, batch_size=16)
+        cs.train(tokens, dim=8, window=2, epochs=3, lr=1e30, batch_size=16, t=None)
 
 
 @pytest.mark.parametrize("kwargs, name", [
     ({"dim": 0}, "dim"), ({"window": 0}, "window"), ({"epochs": 0}, "epochs"), ({"lr": -1.0}, "lr"),
     ({"batch_size": 0}, "batch_size"), ({"keep": "both"}, "keep"), ({"max_size": 0}, "max_size"),
     ({"report_every": 0}, "report_every"), ({"dtype": np.int32}, "dtype"), ({"t": 0.0}, "t"),
+    ({"blas_threads": 0}, "blas_threads"), ({"seed": 1.5}, "seed"),
 ])
 def test_train_rejects_bad_hyperparameters(kwargs, name):
     with pytest.raises(ValueError, match=name):
@@ -303,3 +305,16 @@ def test_sgd_step_applies_the_gradients_in_place():
     np.testing.assert_allclose(B, W_out - 0.3 * dW_out, rtol=1e-12, atol=1e-15)
     with pytest.raises(FloatingPointError, match="step 7"), np.errstate(all="ignore"):
         cs.sgd_step(A, np.full_like(B, np.inf), contexts, targets, lr=0.3, step=7)
+
+
+@pytest.mark.slow
+def test_train_answers_the_world_analogies():
+    from w2v_teach import datasets, evaluate
+
+    world = datasets.world_corpus(300_000, seed=0)
+    res = cs.train(world.tokens, seed=0)  # the defaults are the chapter's settings
+    report = evaluate.analogy_accuracy(res.embeddings, world.questions)
+    assert report.coverage == 1.0
+    assert report.accuracy >= 0.7
+    for a, b, c, d in [("man", "king", "woman", "queen"), ("france", "paris", "italy", "rome")]:
+        assert res.embeddings.analogy(a, b, c)[0][0] == d
