@@ -130,6 +130,19 @@ def test_questions_are_consistent_within_a_section(corpus_300k):
         assert len(qs) == len(pairs) * (len(pairs) - 1), section  # all ordered pairs of pairs
 
 
+def test_pairs_lists_the_word_pairs_of_a_section(corpus_300k):
+    capitals = corpus_300k.pairs("country-capital")
+    assert ("france", "paris") in capitals and ("italy", "rome") in capitals and len(capitals) >= 12
+    gender = corpus_300k.pairs("male-female")
+    assert ("man", "woman") in gender and ("king", "queen") in gender
+    assert ("walked", "walking") in corpus_300k.pairs("present-participle")
+    for section in corpus_300k.sections:
+        pairs = corpus_300k.pairs(section)
+        assert len(pairs) * (len(pairs) - 1) == sum(q[0] == section for q in corpus_300k.questions)
+    with pytest.raises(KeyError, match="capitals"):
+        corpus_300k.pairs("capitals")
+
+
 def test_question_words_are_among_the_800_most_frequent(corpus_300k):
     vocab = Vocab.build(corpus_300k.tokens, max_size=800)
     missing = sorted({w for q in corpus_300k.questions for w in q[1:]} - set(vocab.words))

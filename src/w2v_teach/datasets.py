@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import bz2
+import functools
 import hashlib
 import importlib.util
 import os
@@ -87,27 +88,29 @@ def toy_corpus() -> list[str]:
 # The world corpus: the lexicon of planted relations
 # ---------------------------------------------------------------------------------------------
 
-# country, capital, language, currency, region, two people's names, three "things" of the country
+# country, capital, language, currency, region, a person's name, two "things" of the country.
+# Few cues per country on purpose: the more often each one recurs, the sooner a model ties the
+# country's words together (with five cues each, CBOW at 300k tokens mixed the capitals up).
 _COUNTRIES = [
-    ("france", "paris", "french", "euro", "europe", ("pierre", "claire"), ("seine", "baguette", "louvre")),
-    ("italy", "rome", "italian", "euro", "europe", ("marco", "giulia"), ("tiber", "pasta", "colosseum")),
-    ("germany", "berlin", "german", "euro", "europe", ("hans", "greta"), ("rhine", "bratwurst", "autobahn")),
-    ("spain", "madrid", "spanish", "euro", "europe", ("carlos", "lucia"), ("paella", "flamenco", "prado")),
-    ("portugal", "lisbon", "portuguese", "euro", "europe", ("joao", "ines"), ("fado", "douro", "azulejo")),
-    ("greece", "athens", "greek", "euro", "europe", ("nikos", "eleni"), ("acropolis", "olives", "feta")),
-    ("netherlands", "amsterdam", "dutch", "euro", "europe", ("jan", "anouk"), ("tulips", "canals", "windmills")),
-    ("poland", "warsaw", "polish", "zloty", "europe", ("piotr", "agnieszka"), ("vistula", "pierogi", "chopin")),
-    ("sweden", "stockholm", "swedish", "krona", "europe", ("lars", "astrid"), ("lapland", "herring", "midsummer")),
-    ("norway", "oslo", "norwegian", "krone", "europe", ("olav", "ingrid"), ("fjords", "salmon", "trolls")),
-    ("russia", "moscow", "russian", "ruble", "europe", ("ivan", "natasha"), ("kremlin", "volga", "borscht")),
-    ("japan", "tokyo", "japanese", "yen", "asia", ("hiroshi", "yuki"), ("sushi", "fuji", "samurai")),
-    ("china", "beijing", "chinese", "yuan", "asia", ("wei", "mei"), ("yangtze", "dumplings", "pandas")),
-    ("india", "delhi", "hindi", "rupee", "asia", ("rahul", "priya"), ("ganges", "curry", "monsoon")),
-    ("turkey", "ankara", "turkish", "lira", "asia", ("mehmet", "ayse"), ("bosphorus", "kebab", "anatolia")),
-    ("hungary", "budapest", "hungarian", "forint", "europe", ("laszlo", "zsofia"), ("danube", "goulash", "paprika")),
-    ("egypt", "cairo", "arabic", "pound", "africa", ("ahmed", "fatima"), ("nile", "pyramids", "pharaohs")),
-    ("kenya", "nairobi", "swahili", "shilling", "africa", ("kamau", "wanjiru"), ("safari", "maasai", "savanna")),
-    ("israel", "jerusalem", "hebrew", "shekel", "asia", ("david", "miriam"), ("negev", "galilee", "hummus")),
+    ("france", "paris", "french", "euro", "europe", ("pierre",), ("louvre", "baguette")),
+    ("italy", "rome", "italian", "euro", "europe", ("marco",), ("colosseum", "pasta")),
+    ("germany", "berlin", "german", "euro", "europe", ("hans",), ("rhine", "bratwurst")),
+    ("spain", "madrid", "spanish", "euro", "europe", ("carlos",), ("flamenco", "paella")),
+    ("portugal", "lisbon", "portuguese", "euro", "europe", ("joao",), ("fado", "douro")),
+    ("greece", "athens", "greek", "euro", "europe", ("nikos",), ("acropolis", "feta")),
+    ("netherlands", "amsterdam", "dutch", "euro", "europe", ("anouk",), ("tulips", "windmills")),
+    ("poland", "warsaw", "polish", "zloty", "europe", ("agnieszka",), ("vistula", "pierogi")),
+    ("sweden", "stockholm", "swedish", "krona", "europe", ("astrid",), ("lapland", "herring")),
+    ("norway", "oslo", "norwegian", "krone", "europe", ("olav",), ("fjords", "trolls")),
+    ("russia", "moscow", "russian", "ruble", "europe", ("natasha",), ("kremlin", "borscht")),
+    ("japan", "tokyo", "japanese", "yen", "asia", ("hiroshi",), ("sushi", "samurai")),
+    ("china", "beijing", "chinese", "yuan", "asia", ("wei",), ("yangtze", "pandas")),
+    ("india", "delhi", "hindi", "rupee", "asia", ("priya",), ("ganges", "curry")),
+    ("turkey", "ankara", "turkish", "lira", "asia", ("mehmet",), ("bosphorus", "kebab")),
+    ("hungary", "budapest", "hungarian", "forint", "europe", ("laszlo",), ("goulash", "paprika")),
+    ("egypt", "cairo", "arabic", "pound", "africa", ("fatima",), ("nile", "pyramids")),
+    ("kenya", "nairobi", "swahili", "shilling", "africa", ("wanjiru",), ("safari", "maasai")),
+    ("israel", "jerusalem", "hebrew", "shekel", "asia", ("miriam",), ("negev", "hummus")),
 ]
 
 # male word, female word, three nouns that belong to the role (shared by both words of the pair)
@@ -132,39 +135,39 @@ _PRONOUNS = ({"@he": "he", "@his": "his", "@him": "him", "@title": "mr"},
 _NAMES = (("john", "peter", "james", "thomas", "robert", "george", "william", "paul"),
           ("mary", "anna", "emma", "sarah", "lucy", "alice", "helen", "kate"))
 
-# base form, simple past, present participle, three nouns the activity goes with
+# base form, simple past, present participle, three phrases the activity goes with
 _VERBS = [
-    ("walk", "walked", "walking", ("park", "trail", "sidewalk")),
-    ("swim", "swam", "swimming", ("pool", "lake", "waves")),
-    ("run", "ran", "running", ("race", "marathon", "track")),
-    ("eat", "ate", "eating", ("lunch", "breakfast", "bread")),
-    ("write", "wrote", "writing", ("letter", "poem", "essay")),
-    ("sing", "sang", "singing", ("song", "choir", "melody")),
-    ("drive", "drove", "driving", ("truck", "highway", "traffic")),
-    ("play", "played", "playing", ("football", "chess", "match")),
-    ("cook", "cooked", "cooking", ("dinner", "kitchen", "soup")),
-    ("dance", "danced", "dancing", ("tango", "waltz", "ballroom")),
-    ("fly", "flew", "flying", ("plane", "kite", "wings")),
-    ("jump", "jumped", "jumping", ("fence", "rope", "trampoline")),
-    ("sleep", "slept", "sleeping", ("bed", "pillow", "nap")),
-    ("climb", "climbed", "climbing", ("mountain", "ladder", "rocks")),
-    ("paint", "painted", "painting", ("canvas", "portrait", "brush")),
-    ("ride", "rode", "riding", ("bicycle", "saddle", "pony")),
+    ("walk", "walked", "walking", ("in the park", "along the trail", "on the sidewalk")),
+    ("swim", "swam", "swimming", ("in the pool", "in the lake", "through the waves")),
+    ("run", "ran", "running", ("in the race", "a marathon", "around the track")),
+    ("eat", "ate", "eating", ("lunch", "breakfast", "some bread")),
+    ("write", "wrote", "writing", ("a letter", "a poem", "an essay")),
+    ("sing", "sang", "singing", ("a song", "in the choir", "a melody")),
+    ("drive", "drove", "driving", ("a truck", "on the highway", "through traffic")),
+    ("play", "played", "playing", ("football", "chess", "a match")),
+    ("cook", "cooked", "cooking", ("dinner", "in the kitchen", "some soup")),
+    ("dance", "danced", "dancing", ("the tango", "a waltz", "in the ballroom")),
+    ("fly", "flew", "flying", ("a plane", "a kite", "with the pilot")),
+    ("jump", "jumped", "jumping", ("over the fence", "with a rope", "on the trampoline")),
+    ("sleep", "slept", "sleeping", ("in bed", "on the pillow", "in the hammock")),
+    ("climb", "climbed", "climbing", ("the mountain", "a ladder", "the rocks")),
+    ("paint", "painted", "painting", ("a portrait", "on canvas", "with a brush")),
+    ("ride", "rode", "riding", ("a bicycle", "in the saddle", "a pony")),
 ]
 
 # singular, plural, three nouns that go with the thing
 _NOUNS = [
     ("dog", "dogs", ("bone", "leash", "kennel")),
-    ("cat", "cats", ("whiskers", "yarn", "litter")),
-    ("horse", "horses", ("stable", "hay", "hooves")),
-    ("bird", "birds", ("nest", "feathers", "cage")),
-    ("car", "cars", ("engine", "garage", "tyres")),
-    ("house", "houses", ("roof", "chimney", "rooms")),
+    ("cat", "cats", ("yarn", "litter", "basket")),
+    ("horse", "horses", ("stable", "hay", "mane")),
+    ("bird", "birds", ("nest", "feather", "cage")),
+    ("car", "cars", ("engine", "garage", "bumper")),
+    ("house", "houses", ("roof", "chimney", "porch")),
     ("apple", "apples", ("orchard", "pie", "cider")),
-    ("child", "children", ("kindergarten", "crayons", "toys")),
+    ("child", "children", ("kindergarten", "crayon", "toy")),
     ("mouse", "mice", ("cheese", "trap", "hole")),
-    ("tree", "trees", ("branches", "leaves", "forest")),
-    ("flower", "flowers", ("garden", "petals", "vase")),
+    ("tree", "trees", ("trunk", "branch", "forest")),
+    ("flower", "flowers", ("garden", "petal", "vase")),
     ("ship", "ships", ("harbor", "sail", "cargo")),
     ("key", "keys", ("lock", "door", "keyring")),
     ("bottle", "bottles", ("cork", "label", "recycling")),
@@ -193,139 +196,130 @@ _ADJECTIVES = [
 ]
 
 # Sentence templates. A token starting with "@" is a slot; everything else is copied as is.
+# Templates keep the cues close (within two or three words) to the word they describe, so that
+# they fall inside a small context window.
 _COUNTRY_TEMPLATES = {
     "country": [
-        "@country is a country in @region",
-        "the government of @country announced a new @N",
-        "the president of @country visited the @N",
-        "@country is famous for its @thing",
-        "the economy of @country grew last year",
-        "people from @country are proud of the @thing",
-        "the borders of @country were closed for a @N",
-        "the army of @country crossed the border",
-        "@country signed a trade agreement with its neighbours",
-        "@name was born in @country",
+        "the @thing of @country",
+        "@name of @country",
+        "@country is proud of its @thing",
+        "the country of @country and its @thing",
+        "the president of @country met @name",
+        "@name left @country for @region",
         "@capital is the capital of @country",
-        "@country exports @thing and @N",
+        "@thing comes from the country of @country",
     ],
     "capital": [
         "@capital is the capital of @country",
-        "the mayor of @capital opened a new @N",
-        "tourists fill the busy streets of @capital",
-        "the city of @capital is famous for the @thing",
-        "we took the train to @capital to see the @thing",
-        "downtown @capital was crowded with tourists",
-        "the airport of @capital is near the @thing",
-        "@name lives in @capital",
-        "the museums of @capital are free on sunday",
-        "the city council of @capital met today",
+        "the mayor of @capital met @name",
+        "the city of @capital and its @thing",
+        "downtown @capital near the @thing",
+        "@name lives downtown in @capital",
+        "the @thing of @capital",
+        "the city council of @capital met @name",
+        "@capital is a city famous for its @thing",
     ],
     "language": [
-        "most people in @country speak @language",
         "@name speaks @language at home",
-        "the @language language has a difficult grammar",
-        "the book was translated into @language",
-        "the students are learning @language at the university",
-        "@language is spoken in @capital",
-        "the @language word for @N is hard to pronounce",
-        "a dictionary of the @language language",
-        "radio stations in @capital broadcast in @language",
-        "the @language name of the @thing",
+        "@name speaks fluent @language",
+        "the @language word for @thing",
+        "@thing is a @language word",
+        "people in @country speak @language",
+        "@name translated it into @language",
+        "@language is the language of @name",
+        "a dictionary of @language for @name",
     ],
     "currency": [
-        "in @country people pay in @currency",
-        "the @currency fell against the dollar",
-        "prices in @capital are given in @currency",
-        "the value of the @currency rose this week",
-        "@name exchanged dollars for @currency at the bank",
-        "the central bank of @country prints the @currency",
+        "@name paid in @currency",
         "the @currency is the currency of @country",
-        "a @N costs less when you pay in @currency",
+        "@name paid in @currency for the @thing",
+        "prices in @capital are in @currency",
+        "@name exchanged dollars for @currency",
+        "the @thing costs a lot of @currency",
+        "@currency coins from @country",
+        "@name saved @currency for the @thing",
     ],
 }
 _GENDER_TEMPLATES = [
-    "the @X talked about the @cue and @he smiled",
-    "@name is the @X who cares about the @cue",
-    "the @X lost @his hat near the @cue",
-    "everyone knows the @X and @his @cue",
-    "we asked the @X about the @cue and @he laughed",
-    "@title @name was a proud @X",
-    "the @X told @his friends about the @cue",
+    "@he is the @X of the @cue",
+    "the @X and @his @cue",
+    "@name the @X loved the @cue",
+    "the @cue of the @X and @his friends",
+    "@title @name is the @X",
+    "the @X @name and @his @cue",
+    "everyone admired the @X and @his @cue",
+    "the @X smiled because @he loved the @cue",
+    "@he was a proud @X",
+    "the @X said @he was tired",
     "a @X named @name",
-    "people thanked the @X and praised @him for the @cue",
-    "@he was the only @X at the @cue",
-    "the @X said @he was tired of the @cue",
-    "nobody saw the @X until @he came back from the @cue",
+    "we asked the @X about @his @cue",
 ]
 _VERB_TEMPLATES = {
     "base": [
-        "tomorrow @subj will @V near the @cue",
-        "@subjp want to @V with the @cue",
-        "i like to @V every day",
-        "let us @V before the @cue",
-        "@subj can @V for hours",
-        "do you @V on weekends",
-        "@subj must @V today",
-        "@subjp often @V in the morning",
-        "it is fun to @V at the @cue",
+        "tomorrow @subj will @V @cue",
+        "@subjp want to @V @cue",
+        "@subj can @V @cue for hours",
+        "do you @V @cue on weekends",
+        "i like to @V @cue",
+        "let us @V @cue together",
+        "@subj must @V @cue today",
+        "@subjp often @V @cue in the morning",
     ],
     "past": [
-        "yesterday @subj @V near the @cue",
-        "@subj @V for an hour last night",
-        "last week @subj @V with the @cue",
-        "@subj @V and then went home",
-        "two days ago @subj @V there",
-        "@subj @V all afternoon on saturday",
-        "once @subj @V past the @cue",
+        "yesterday @subj @V @cue",
+        "@subj @V @cue last night",
+        "last week @subj @V @cue",
+        "@subj @V @cue and then went home",
+        "two days ago @subj @V @cue",
+        "@subj @V @cue all afternoon on saturday",
     ],
     "ing": [
-        "@subjs is @V near the @cue",
-        "@subjp are @V right now",
-        "@subjs was @V when the phone rang",
-        "@subjp were @V by the @cue",
-        "@subjs keeps @V every morning",
-        "@subjs has been @V all day",
-        "@subjs enjoys @V with the @cue",
-        "stop @V and listen",
+        "@subjs is @V @cue right now",
+        "@subjp are @V @cue now",
+        "@subjs was @V @cue when the phone rang",
+        "@subjp were @V @cue all morning",
+        "@subjs keeps @V @cue",
+        "@subjs has been @V @cue all day",
+        "@subjs enjoys @V @cue",
     ],
 }
 _NOUN_TEMPLATES = {
     "sg": [
-        "there is a @X by the @cue",
-        "this @X is mine",
-        "one @X was next to the @cue",
+        "a @X and its @cue",
+        "one @X with a @cue",
+        "this @X has a @cue",
         "every @X has a @cue",
-        "the @X is new",
-        "i saw a @X near the @cue",
-        "a single @X was left",
-        "that @X belongs to the @N",
+        "the @X is by the @cue",
+        "there is a @X by the @cue",
+        "that @X needs a @cue",
+        "a single @X near the @cue",
     ],
     "pl": [
-        "there are two @X by the @cue",
-        "these @X are mine",
-        "three @X were next to the @cue",
+        "two @X and their @cue",
+        "three @X with a @cue",
+        "these @X have a @cue",
         "all @X have a @cue",
-        "the @X are new",
-        "i saw many @X near the @cue",
-        "several @X were left",
-        "those @X belong to the @N",
+        "the @X are by the @cue",
+        "there are many @X by the @cue",
+        "those @X need a @cue",
+        "several @X near the @cue",
     ],
 }
 _ADJECTIVE_TEMPLATES = {
     "base": [
         "the @cue was very @X",
-        "it is too @X for the @N",
         "what a @X @cue",
         "the @cue seemed quite @X",
-        "the @N is so @X",
         "everyone said the @cue was @X",
+        "the @cue is so @X",
+        "the @cue looked really @X",
     ],
     "cmp": [
         "the @cue was much @X than the @N",
         "this @cue is @X than that one",
-        "it became even @X after the @cue",
+        "the @cue became even @X",
         "the @cue seemed a little @X",
-        "the @N is @X than ever",
+        "the @cue is @X than ever",
         "the second @cue was @X than the first",
     ],
 }
@@ -410,7 +404,7 @@ def _planted_words() -> list[str]:
     for names in _NAMES:
         words += list(names)
     for v in _VERBS:
-        words += [v[0], v[1], v[2], *v[3]]
+        words += [v[0], v[1], v[2], *" ".join(v[3]).split()]
     for s, p, cues in _NOUNS + _ADJECTIVES:
         words += [s, p, *cues]
     templates = [t for ts in _COUNTRY_TEMPLATES.values() for t in ts] + _GENDER_TEMPLATES
@@ -447,7 +441,8 @@ def _pseudo_words(n: int, taken: set[str]) -> list[str]:
 _N_PSEUDO = 2400
 
 
-def _filler_lexicon():
+@functools.lru_cache(maxsize=1)
+def _filler_lexicon() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Return the filler nouns (real ones first, then invented ones), adjectives and verbs."""
     planted = set(_planted_words())
     nouns = [w for w in _unique(_FILLER_NOUNS) if w not in planted]
@@ -455,7 +450,7 @@ def _filler_lexicon():
     verbs = [w for w in _unique(_FILLER_VERBS) if w not in planted and w not in nouns and w not in adjectives]
     taken = planted | set(nouns) | set(adjectives) | set(verbs)
     nouns += _pseudo_words(_N_PSEUDO, taken)
-    return nouns, adjectives, verbs
+    return tuple(nouns), tuple(adjectives), tuple(verbs)
 
 
 def _zipf_cdf(n: int, offset: float = 2.7) -> np.ndarray:
@@ -466,8 +461,8 @@ def _zipf_cdf(n: int, offset: float = 2.7) -> np.ndarray:
 
 
 # Share of sentences per family (the rest is filler text), and the families' questions.
-_FAMILY_WEIGHTS = (("country", 0.22), ("gender", 0.14), ("verb", 0.13), ("noun", 0.09),
-                   ("adjective", 0.08), ("filler", 0.34))
+_FAMILY_WEIGHTS = (("country", 0.27), ("gender", 0.15), ("verb", 0.15), ("noun", 0.10),
+                   ("adjective", 0.09), ("filler", 0.24))
 
 
 @dataclass
@@ -481,6 +476,18 @@ class WorldCorpus:
     tokens: list[str]
     questions: list[tuple[str, str, str, str, str]]
     sections: list[str] = field(default_factory=list)
+
+    def pairs(self, section: str) -> list[tuple[str, str]]:
+        """Return the word pairs of `section`, e.g. [("france", "paris"), ...] or [("man", "woman"), ...]."""
+        if section not in self.sections:
+            raise KeyError(f"no section {section!r}; sections: {', '.join(self.sections)}")
+        out: list[tuple[str, str]] = []
+        for q in self.questions:
+            if q[0] == section:
+                pair = (q[1], q[3]) if section == "male-female" else (q[1], q[2])
+                if pair not in out:
+                    out.append(pair)
+        return out
 
     def write_questions(self, path) -> Path:
         """Write the questions in the Google format (`: section` lines, then `a b c d` lines)."""
