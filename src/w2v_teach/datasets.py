@@ -665,8 +665,8 @@ def world_corpus(n_tokens: int, seed: int = 0) -> WorldCorpus:
     ...", "speaks ..."); male and female words share their role's nouns (throne, crown) but not
     their pronouns and names; verb forms share their objects but not their time words. So
     ``paris - france`` is roughly the same vector as ``rome - italy``, which is what an analogy
-    test asks. A count model (PPMI + SVD) answers most of the country questions but only about
-    half of the others; skip-gram on 1M tokens answers nearly all.
+    test asks. A count model (PPMI + SVD, chapter 1) answers every country question but misses
+    more of the others, male-female most of all; skip-gram on 1M tokens answers nearly all.
 
     The questions are every ordered pair of different word pairs within a family, in eight
     sections: ``country-capital`` (france paris italy rome), ``country-language`` (france french
