@@ -318,3 +318,11 @@ def test_train_answers_the_world_analogies():
     assert report.accuracy >= 0.7
     for a, b, c, d in [("man", "king", "woman", "queen"), ("france", "paris", "italy", "rome")]:
         assert res.embeddings.analogy(a, b, c)[0][0] == d
+
+
+def test_train_with_a_progress_bar_gives_the_same_result(capsys):
+    tokens = structured_tokens(600)
+    quiet = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, t=None, seed=4)
+    loud = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, t=None, seed=4, progress=True)
+    np.testing.assert_array_equal(quiet.W_in, loud.W_in)
+    assert "cbow-softmax" in capsys.readouterr().err
