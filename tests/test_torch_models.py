@@ -132,36 +132,47 @@ def _stacked(W_in, W_out):
 
 
 @pytest.mark.parametrize("model_name", ["skipgram", "cbow"])
-@pytest.mark.parametrize("shared", [True, False])
-def test_hand_written_sgd_step_equals_autograd(model_name, shared):
-    V, dim, b, K, S, window, lr = 9, 4, 7, 3, 4, 2, 0.05
+@pytest.mark.parametrize("group, S", [(1, 3), (3, 4), (100, 4)])  # per pair; groups (last one short); one set
+def test_hand_written_sgd_step_equals_autograd(model_name, group, S):
+    V, dim, b, K, window, lr = 9, 4, 7, 3, 2, 0.05
     W_in, W_out = random_tables(V, dim, seed=11)
     rng = np.random.default_rng(11)
-    negs = rng.integers(0, V, S if shared else (b, K))
-    weight = K / S if shared else 1.0
+    groups = -(-b // group)
+    negs = rng.integers(0, V, (groups, S))
+    weight = K / S
     targets = rng.integers(0, V, b)
     if model_name == "skipgram":
         first = rng.integers(0, V, b)
         first[1] = first[0]  # repeated rows must all count
         net = tm.SkipGramNS.from_matrices(W_in, W_out)
-        loss = net(first, targets, negs, neg_weight=weight)
         ib_first = first
     else:
         first = padded_contexts(V, b, 2 * window, rng)
         net = tm.CBOW.from_matrices(W_in, W_out)
-        loss = net(first, targets, negs, neg_weight=weight)
         ib_first = np.where(first >= 0, first, 2 * V).ravel()
-    ib = torch.tensor(np.concatenate([ib_first, targets + V, np.ravel(negs) + V]))
+    loss = net(first, targets, negs, neg_weight=weight, share_size=group)
+    ib = torch.tensor(np.concatenate([ib_first, targets + V, negs.ravel() + V]))
     mean_loss, g_in, g_out = autograd_grads(net, loss)
 
     W = _stacked(W_in, W_out)
-    hand_loss = tm._sgd_step(W, ib, b, model=model_name, context_slots=2 * window, shared=shared,
+    hand_loss = tm._sgd_step(W, ib, b, model=model_name, context_slots=2 * window, group=group,
                              weight=weight, lr=lr, want_loss=True)
     assert abs(hand_loss - mean_loss) < 1e-10
     # one SGD step of size lr on the *sum* over the batch = lr * b on the mean
     np.testing.assert_allclose(W[:V].numpy(), W_in - lr * b * g_in, rtol=0, atol=1e-12)
     np.testing.assert_allclose(W[V:2 * V].numpy(), W_out - lr * b * g_out, rtol=0, atol=1e-12)
     assert float(W[-1].abs().max()) == 0.0  # the padding row stays zero
+
+
+def test_group_shared_negatives_equal_each_group_given_its_own_words():
+    V, dim, B, g, S = 11, 4, 7, 3, 2
+    W_in, W_out = random_tables(V, dim, seed=6)
+    rng = np.random.default_rng(6)
+    centers, contexts, negs = rng.integers(0, V, B), rng.integers(0, V, B), rng.integers(0, V, (3, S))
+    model = tm.SkipGramNS.from_matrices(W_in, W_out)
+    grouped = model(centers, contexts, negs, share_size=g).item()
+    per_pair = model(centers, contexts, negs[np.arange(B) // g]).item()  # (B, S): row i gets its group's words
+    assert abs(grouped - per_pair) < 1e-12
 
 
 # -- training steps and sparse updates ---------------------------------------------------------
@@ -224,16 +235,17 @@ def test_skipgram_batches_hold_exactly_the_window_pairs():
     ids = np.random.default_rng(0).integers(0, V, 40)
     counts = np.bincount(ids, minlength=V)
     cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(counts)).cdf)
-    chunk = tm._make_chunk(ids, model="skipgram", counts=counts, t=None, window=window, batch=batch, negatives=2,
-                           shared=3, cdf=cdf, rng=np.random.default_rng(4), gen=torch.Generator().manual_seed(0))
+    chunk = tm._make_chunk(ids, model="skipgram", counts=counts, t=None, window=window, batch=batch, group=2,
+                           n_noise=3, cdf=cdf, rng=np.random.default_rng(4), gen=torch.Generator().manual_seed(0))
     pairs, noise = Counter(), []
     for s, b in zip(chunk.starts, chunk.sizes):
-        ib = chunk.flat[s:s + 2 * b + 3].numpy()
+        ib = chunk.flat[s:s + 2 * b + -(-b // 2) * 3].numpy()
         pairs.update(zip(ib[:b].tolist(), (ib[b:2 * b] - V).tolist()))
         noise += (ib[2 * b:] - V).tolist()
     centers, contexts = windows.skipgram_pairs(ids, window, np.random.default_rng(4))  # same draws
     assert pairs == Counter(zip(centers.tolist(), contexts.tolist()))
     assert set(chunk.sizes[:-1]) == {batch} and chunk.words == len(ids)
+    assert chunk.starts[-1] + 2 * chunk.sizes[-1] + -(-chunk.sizes[-1] // 2) * 3 == len(chunk.flat)
     assert all(0 <= w < V and counts[w] > 0 for w in noise)
 
 
@@ -242,8 +254,8 @@ def test_cbow_batches_pad_with_the_zero_row():
     ids = np.arange(12) % V
     counts = np.bincount(ids, minlength=V)
     cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(counts)).cdf)
-    chunk = tm._make_chunk(ids, model="cbow", counts=counts, t=None, window=window, batch=4, negatives=2,
-                           shared=None, cdf=cdf, rng=np.random.default_rng(1), gen=torch.Generator().manual_seed(1))
+    chunk = tm._make_chunk(ids, model="cbow", counts=counts, t=None, window=window, batch=4, group=1,
+                           n_noise=2, cdf=cdf, rng=np.random.default_rng(1), gen=torch.Generator().manual_seed(1))
     contexts, targets = windows.cbow_examples(ids, window, np.random.default_rng(1))
     seen = []
     for s, b in zip(chunk.starts, chunk.sizes):
@@ -327,6 +339,7 @@ def test_divergence_raises_floating_point_error():
     ({"lr": -0.1}, "lr"),
     ({"batch_size": 0}, "batch_size"),
     ({"shared_negatives": 0}, "shared_negatives"),
+    ({"share_size": 0}, "share_size"),
     ({"threads": 0}, "threads"),
     ({"device": "warp-drive"}, "device"),
     ({"keep": "both"}, "keep"),
@@ -352,6 +365,8 @@ def test_models_reject_bad_batches():
         sg(one, torch.tensor([1, 2]), two)
     with pytest.raises(ValueError, match="negatives must have shape"):
         sg(one, one, torch.tensor([[1], [2]]))
+    with pytest.raises(ValueError, match=r"\(2, S\) for 3 examples in groups of 2"):
+        sg(torch.tensor([1, 2, 3]), torch.tensor([1, 2, 3]), torch.tensor([[1]]), share_size=2)
     with pytest.raises(ValueError, match="empty"):
         sg(torch.tensor([], dtype=torch.long), torch.tensor([], dtype=torch.long), two)
     with pytest.raises(ValueError, match="row 1 has no real context"):

@@ -7,24 +7,28 @@ Two layers, for two purposes:
   loss of a batch. Autograd differentiates them; with float64 weights their gradients equal the
   hand-derived NumPy ones of :mod:`w2v_teach.sgns` and :mod:`w2v_teach.cbow_softmax`.
 * :func:`train` is the fast trainer. Its default path does not call autograd: it writes the
-  SGD update by hand under ``torch.no_grad()`` (gather the rows of a batch, two matrix
-  products, a sigmoid, one scatter-add back into the tables), shares one set of S noise words
-  across each minibatch (Ji et al. 2016), and prepares the next batches on a second thread
-  while the current ones train. ``optimizer="sparse_adam"`` (or ``autograd=True``) trains the
-  ``nn.Module`` with autograd instead, the practitioner's way.
+  SGD update by hand under ``torch.no_grad()`` (gather the rows of a batch, batched matrix
+  products, a sigmoid, one scatter-add back into the tables), lets each group of consecutive
+  examples share one set of S noise words (the "HogBatch" idea of Ji et al. 2016), and, with
+  ``threads >= 2``, prepares the next batches in a DataLoader worker process while the current
+  ones train. ``optimizer="sparse_adam"`` (or ``autograd=True``) trains the ``nn.Module`` with
+  autograd instead, the practitioner's way.
 
 Layout of the fast path: both tables live in one (2V + 1, dim) float32 tensor ``W``; rows
 0..V-1 are the input vectors, rows V..2V-1 the output vectors, and row 2V is an always-zero
-padding row for CBOW's short windows. A batch is then one int64 index vector into ``W``:
+padding row for CBOW's short windows. A batch of b examples in G groups is then one int64
+index vector into ``W``:
 
-* skip-gram: ``[centres (b), V + contexts (b), V + noise words (S, or b*K per pair)]``;
-* CBOW: ``[context slots (b*2*window, padding -> 2V), V + centre words (b), V + noise words]``.
+* skip-gram: ``[centres (b), V + contexts (b), V + noise words (G*S)]``;
+* CBOW: ``[context slots (b*2*window, padding -> 2V), V + centre words (b), V + noise words (G*S)]``.
 
 One ``index_select`` reads every row a batch needs and one scatter-add writes every update.
 
 Learning rate: as in :mod:`w2v_teach.sgns`, a step moves the rows by ``lr`` times the *sum*
 of the per-example gradients of the batch (so each example moves its rows as far as one SGD
-step of the C tool would), with the C tool's linear decay to ``lr * 1e-4``.
+step of the C tool would), with the C tool's linear decay to ``lr * 1e-4``. CBOW takes the
+exact gradient of the average: each context word gets 1/n of h's step, where the C tool and
+:mod:`w2v_teach.sgns` give each the whole step, so CBOW here wants a larger lr (0.1-0.2).
 """
 from __future__ import annotations
 
@@ -145,17 +149,27 @@ class _TwoTables(nn.Module):
             raise ValueError(f"{name} contains id {bad}, outside the vocabulary range [0, {self.vocab_size}){extra}")
         return ids.to(device=self.in_embed.weight.device, dtype=torch.long)
 
-    def _noise_loss(self, v: torch.Tensor, u: torch.Tensor, negatives, neg_weight: float) -> torch.Tensor:
-        """Return the per-example negative-sampling loss (B,) for input vectors v and targets u."""
+    def _noise_loss(self, v: torch.Tensor, u: torch.Tensor, negatives, neg_weight: float,
+                    share_size: int) -> torch.Tensor:
+        """Return the per-example negative-sampling loss (B,) for input vectors v and targets u.
+
+        negatives (S,) are shared by the whole batch; negatives (G, S) give one row to each group
+        of `share_size` consecutive examples (share_size=1: S = K noise words per example).
+        """
+        B = v.shape[0]
         pos = (v * u).sum(dim=1)  # (B,) u_o . v_c
         negatives = self._ids("negatives", negatives, (1, 2))
-        if negatives.ndim == 2:  # K noise words per example
-            if negatives.shape[0] != v.shape[0]:
-                raise ValueError(f"negatives must have shape ({v.shape[0]}, K) or (S,), got {tuple(negatives.shape)}")
-            u_neg = self.out_embed(negatives)  # (B, K, dim)
-            neg = torch.bmm(u_neg, v.unsqueeze(2)).squeeze(2)  # (B, K)
-        else:  # S noise words shared by the whole batch
+        share_size = check_int("share_size", share_size, 1)
+        if negatives.ndim == 1:  # one set for the whole batch
             neg = v @ self.out_embed(negatives).T  # (B, S)
+        else:
+            groups = -(-B // share_size)
+            if negatives.shape[0] != groups:
+                raise ValueError(f"negatives must have shape ({groups}, S) for {B} examples in groups of "
+                                 f"{share_size} (or (S,) for one shared set), got {tuple(negatives.shape)}")
+            owner = torch.arange(B, device=v.device) // share_size  # (B,) the group of each example
+            u_neg = self.out_embed(negatives)[owner]  # (B, S, dim)
+            neg = torch.bmm(u_neg, v.unsqueeze(2)).squeeze(2)  # (B, S)
         return -F.logsigmoid(pos) - neg_weight * F.logsigmoid(-neg).sum(dim=1)
 
 
@@ -165,18 +179,19 @@ class SkipGramNS(_TwoTables):
     ``forward(centers, contexts, negatives)`` returns the batch mean of
     ``-log sigma(u_o . v_c) - neg_weight * sum_k log sigma(-u_k . v_c)`` with v = input vectors
     (``in_embed``) and u = output vectors (``out_embed``). `negatives` is (B, K), K noise words
-    per pair, or (S,), one set shared by the batch (then pass ``neg_weight=K/S``).
+    per pair; or (S,), one set shared by the batch; or (G, S), one set for each group of
+    `share_size` consecutive pairs (with S shared words, pass ``neg_weight=K/S``).
     ``sparse=True`` makes the embedding gradients sparse (for SGD or SparseAdam).
     """
 
-    def forward(self, centers, contexts, negatives, neg_weight: float = 1.0) -> torch.Tensor:
+    def forward(self, centers, contexts, negatives, neg_weight: float = 1.0, share_size: int = 1) -> torch.Tensor:
         centers = self._ids("centers", centers, 1)
         contexts = self._ids("contexts", contexts, 1)
         if contexts.shape != centers.shape:
             raise ValueError(f"contexts must have shape {tuple(centers.shape)} like centers, got {tuple(contexts.shape)}")
         v = self.in_embed(centers)  # (B, dim)
         u = self.out_embed(contexts)  # (B, dim)
-        return self._noise_loss(v, u, negatives, neg_weight).mean()
+        return self._noise_loss(v, u, negatives, neg_weight, share_size).mean()
 
 
 class CBOW(_TwoTables):
@@ -184,9 +199,9 @@ class CBOW(_TwoTables):
 
     ``forward(contexts, targets, negatives=None)``: contexts is (B, C) with -1 for padding, and
     h is the average of each row's real input vectors. Without negatives the loss is the full
-    softmax cross-entropy over the vocabulary (chapter 2's model); with (B, K) or shared (S,)
-    negatives it is the negative-sampling loss with h in place of the centre vector. Either way
-    the batch mean is returned.
+    softmax cross-entropy over the vocabulary (chapter 2's model); with negatives, shaped as for
+    :class:`SkipGramNS`, it is the negative-sampling loss with h in place of the centre vector.
+    Either way the batch mean is returned.
     """
 
     def hidden(self, contexts) -> torch.Tensor:
@@ -202,14 +217,14 @@ class CBOW(_TwoTables):
         summed = torch.zeros(contexts.shape[0], self.dim, dtype=rows.dtype, device=rows.device).index_add(0, owner, rows)
         return summed / n_real.unsqueeze(1).to(rows.dtype)  # (B, dim)
 
-    def forward(self, contexts, targets, negatives=None, neg_weight: float = 1.0) -> torch.Tensor:
+    def forward(self, contexts, targets, negatives=None, neg_weight: float = 1.0, share_size: int = 1) -> torch.Tensor:
         h = self.hidden(contexts)  # (B, dim)
         targets = self._ids("targets", targets, 1)
         if targets.shape[0] != h.shape[0]:
             raise ValueError(f"targets has {targets.shape[0]} entries but contexts has {h.shape[0]} rows")
         if negatives is None:  # full softmax over the vocabulary
             return F.cross_entropy(h @ self.out_embed.weight.T, targets)
-        return self._noise_loss(h, self.out_embed(targets), negatives, neg_weight).mean()
+        return self._noise_loss(h, self.out_embed(targets), negatives, neg_weight, share_size).mean()
 
 
 # -- batches from token ids ----------------------------------------------------------------------
@@ -223,14 +238,14 @@ class _Chunk:
         self.words = words  # effective (kept) words of the chunk
 
 
-def _layout(first: np.ndarray, second: np.ndarray, negs: np.ndarray, per: int, batch: int,
-            neg_per_batch: int | None) -> tuple[np.ndarray, list[int], list[int]]:
-    """Cut examples into batches laid out as [first (b*per), second (b), negatives]; return flat, starts, sizes.
+def _layout(first: np.ndarray, second: np.ndarray, negs: np.ndarray, batch: int, group: int,
+            n_noise: int) -> tuple[np.ndarray, list[int], list[int]]:
+    """Cut examples into batches laid out as [first (b*per), second (b), noise (ceil(b/group)*S)].
 
-    first: (n, per) ids read as input rows; second: (n,) output-row ids; negs: (n_batches, S)
-    shared or (n, K) per example, already offset into W.
+    first: (n, per) input-row ids; second: (n,) output-row ids; negs: (n_batches, ceil(batch/group)
+    * n_noise) noise rows, already offset into W. Returns the flat ids, batch starts and sizes.
     """
-    n = second.shape[0]
+    n, per = first.shape
     full, tail = divmod(n, batch)
     blocks, starts, sizes = [], [], []
     pos = 0
@@ -238,13 +253,9 @@ def _layout(first: np.ndarray, second: np.ndarray, negs: np.ndarray, per: int, b
         if count == 0:
             continue
         hi = lo + b * count
-        parts = [first[lo:hi].reshape(count, b * per), second[lo:hi].reshape(count, b)]
-        if neg_per_batch is None:  # K per example
-            parts.append(negs[lo:hi].reshape(count, -1))
-        else:
-            first_batch = lo // batch
-            parts.append(negs[first_batch:first_batch + count])
-        block = np.concatenate(parts, axis=1)  # (count, width)
+        k = lo // batch  # the first batch of this block
+        noise = negs[k:k + count, :-(-b // group) * n_noise]  # a short tail batch has fewer groups
+        block = np.concatenate([first[lo:hi].reshape(count, b * per), second[lo:hi].reshape(count, b), noise], axis=1)
         width = block.shape[1]
         starts += [pos + j * width for j in range(count)]
         sizes += [b] * count
@@ -255,9 +266,13 @@ def _layout(first: np.ndarray, second: np.ndarray, negs: np.ndarray, per: int, b
 
 
 def _make_chunk(ids: np.ndarray, *, model: str, counts: np.ndarray, t: float | None, window: int,
-                batch: int, negatives: int, shared: int | None, cdf: torch.Tensor,
+                batch: int, group: int, n_noise: int, cdf: torch.Tensor,
                 rng: np.random.Generator, gen: torch.Generator) -> _Chunk | None:
-    """Subsample a chunk of ids, cut its training examples, shuffle them and lay out the batches."""
+    """Subsample a chunk of ids, cut its training examples, shuffle them and lay out the batches.
+
+    Every group of `group` consecutive examples shares `n_noise` noise words (group=1: each
+    example has its own).
+    """
     V = counts.shape[0]
     kept = sampling.subsample(ids, counts, t, rng)  # (n,)
     if kept.shape[0] < 2:
@@ -273,12 +288,10 @@ def _make_chunk(ids: np.ndarray, *, model: str, counts: np.ndarray, t: float | N
     else:  # one example per position: its context slots (padding -> row 2V) predict the centre
         first = np.where(real, table, 2 * V)  # (n, 2*window)
         second = centres + V  # (n,)
-    n = second.shape[0]
-    n_batches = -(-n // batch)
-    draws = (n_batches, shared) if shared is not None else (n, negatives)
-    u = torch.rand(draws, generator=gen, dtype=torch.float64)
+    n_batches = -(-second.shape[0] // batch)
+    u = torch.rand((n_batches, -(-batch // group) * n_noise), generator=gen, dtype=torch.float64)
     negs = torch.searchsorted(cdf, u, right=True).clamp_(max=V - 1).numpy() + V  # inverse CDF
-    flat, starts, sizes = _layout(first, second, negs, first.shape[1], batch, shared)
+    flat, starts, sizes = _layout(first, second, negs, batch, group, n_noise)
     return _Chunk(torch.from_numpy(flat), starts, sizes, int(kept.shape[0]))
 
 
@@ -340,38 +353,42 @@ def _scatter_add(W: torch.Tensor, index: torch.Tensor, rows: torch.Tensor, alpha
         W.index_add_(0, index, rows, alpha=alpha)
 
 
-def _noise_terms(v: torch.Tensor, u: torch.Tensor, u_neg: torch.Tensor, shared: bool, weight: float,
+def _noise_terms(v: torch.Tensor, u: torch.Tensor, u_neg: torch.Tensor, group: int, weight: float,
                  want_loss: bool, dv: torch.Tensor, du: torch.Tensor, du_neg: torch.Tensor) -> float | None:
     """Write the gradients of a batch's summed NS loss into dv, du, du_neg; return the mean loss if wanted.
 
-    v, u, dv, du: (b, dim); u_neg, du_neg: (S, dim) shared noise rows or (b*K, dim) per example.
-    Writing into preallocated buffers (``out=``) saves a copy of every row per step.
+    v, u, dv, du: (b, dim). u_neg, du_neg: (G*S, dim), S noise rows for each of the G groups of
+    `group` consecutive examples (group=1 is K noise words per example; group >= b, one set
+    for the batch). The noise scores of a group are one matrix product, (g, dim) @ (dim, S);
+    ``torch.bmm`` does all groups at once. Writing into preallocated buffers (``out=``) saves a
+    copy of every row per step.
     """
     b, dim = v.shape
-    pos = torch.linalg.vecdot(v, u)  # (b,)
-    if shared:
-        neg = v @ u_neg.T  # (b, S)
-    else:
-        u_neg = u_neg.view(b, -1, dim)  # (b, K, dim)
-        neg = torch.bmm(u_neg, v.unsqueeze(2)).squeeze(2)  # (b, K)
+    g = min(group, b)
+    G = -(-b // g)
+    S = u_neg.shape[0] // G
+    pad = G * g - b  # a short last group is padded with zero vectors, which push no noise word
+    vg = (v if pad == 0 else torch.cat([v, v.new_zeros(pad, dim)])).view(G, g, dim)
+    ug = u_neg.view(G, S, dim)
+    pos = torch.linalg.vecdot(v, u)  # (b,) u_o . v
+    neg = torch.bmm(vg, ug.transpose(1, 2))  # (G, g, S) u_k . v
     loss = None
     if want_loss:
-        loss = (F.softplus(-pos).sum() + weight * F.softplus(neg).sum()).item() / b
+        loss = (F.softplus(-pos).sum() + weight * F.softplus(neg).view(G * g, S)[:b].sum()).item() / b
     g_pos = torch.sigmoid(pos).sub_(1.0).unsqueeze_(1)  # (b, 1) d loss / d(u_o . v)
-    g_neg = torch.sigmoid(neg).mul_(weight)  # (b, S or K) d loss / d(u_k . v)
+    g_neg = torch.sigmoid(neg).mul_(weight)  # (G, g, S) d loss / d(u_k . v)
     torch.mul(g_pos, u, out=dv)
     torch.mul(g_pos, v, out=du)
-    if shared:
-        dv.addmm_(g_neg, u_neg)  # (b, dim) += (b, S) @ (S, dim)
-        torch.mm(g_neg.T, v, out=du_neg)  # (S, dim)
+    if pad == 0:
+        dv.view(G, g, dim).baddbmm_(g_neg, ug)  # += (g, S) @ (S, dim) per group
     else:
-        dv.unsqueeze(1).baddbmm_(g_neg.unsqueeze(1), u_neg)  # (b, 1, dim) += (b, 1, K) @ (b, K, dim)
-        torch.mul(g_neg.unsqueeze(2), v.unsqueeze(1), out=du_neg.view(b, -1, dim))  # (b, K, dim)
+        dv.add_(torch.bmm(g_neg, ug).view(G * g, dim)[:b])
+    torch.bmm(g_neg.transpose(1, 2), vg, out=du_neg.view(G, S, dim))  # (S, g) @ (g, dim) per group
     return loss
 
 
 def _sgd_step(W: torch.Tensor, ib: torch.Tensor, b: int, *, model: str, context_slots: int,
-              shared: bool, weight: float, lr: float, want_loss: bool,
+              group: int, weight: float, lr: float, want_loss: bool,
               rows: torch.Tensor | None = None, grads: torch.Tensor | None = None) -> float | None:
     """Apply one hand-written SGD step for a batch laid out as described in the module docstring.
 
@@ -383,7 +400,7 @@ def _sgd_step(W: torch.Tensor, ib: torch.Tensor, b: int, *, model: str, context_
     rows = W.index_select(0, ib) if rows is None else torch.index_select(W, 0, ib, out=rows[:n])  # (n, dim)
     grads = torch.empty_like(rows) if grads is None else grads[:n]  # (n, dim), in the order of ib
     if model == "skipgram":
-        loss = _noise_terms(rows[:b], rows[b:2 * b], rows[2 * b:], shared, weight, want_loss,
+        loss = _noise_terms(rows[:b], rows[b:2 * b], rows[2 * b:], group, weight, want_loss,
                             grads[:b], grads[b:2 * b], grads[2 * b:])
         _scatter_add(W, ib, grads, -lr)
         return loss
@@ -393,7 +410,7 @@ def _sgd_step(W: torch.Tensor, ib: torch.Tensor, b: int, *, model: str, context_
     inv = (1.0 / n_real.to(W.dtype)).unsqueeze(1)  # (b, 1)
     h = slots.sum(dim=1).mul_(inv)  # (b, dim) average context vector
     dh = torch.empty_like(h)
-    loss = _noise_terms(h, rows[m:m + b], rows[m + b:], shared, weight, want_loss,
+    loss = _noise_terms(h, rows[m:m + b], rows[m + b:], group, weight, want_loss,
                         dh, grads[m:m + b], grads[m + b:])
     grads[:m].view(b, context_slots, dim).copy_(dh.mul_(inv).unsqueeze(1).expand(b, context_slots, dim))
     _scatter_add(W, ib, grads, -lr)  # each real slot gets dh / n
@@ -413,17 +430,18 @@ def _check_tokens(tokens) -> list[str]:
 
 
 def _autograd_step(net: _TwoTables, opt: torch.optim.Optimizer, ib: torch.Tensor, b: int, *, model: str,
-                   context_slots: int, V: int, shared: bool, weight: float, lr: float, mean: bool) -> float:
+                   context_slots: int, V: int, group: int, weight: float, lr: float, mean: bool) -> float:
     """Take one autograd step of `net` on a batch in the fast path's layout; return the batch-mean loss."""
+    groups = -(-b // group)
     if model == "skipgram":
         centers, contexts, negs = ib[:b], ib[b:2 * b] - V, ib[2 * b:] - V
-        loss = net(centers, contexts, negs if shared else negs.view(b, -1), neg_weight=weight)
+        loss = net(centers, contexts, negs.view(groups, -1), neg_weight=weight, share_size=group)
     else:
         m = b * context_slots
         ctx = ib[:m].view(b, context_slots)
         ctx = torch.where(ctx == 2 * V, -1, ctx)
         negs = ib[m + b:] - V
-        loss = net(ctx, ib[m:m + b] - V, negs if shared else negs.view(b, -1), neg_weight=weight)
+        loss = net(ctx, ib[m:m + b] - V, negs.view(groups, -1), neg_weight=weight, share_size=group)
     for group in opt.param_groups:
         group["lr"] = lr
     opt.zero_grad(set_to_none=True)
@@ -449,6 +467,7 @@ def train(
     device=None,
     batch_size: int | None = None,
     shared_negatives: int | None = 32,
+    share_size: int = 512,
     optimizer: str = "sgd",
     autograd: bool = False,
     threads: int | None = 2,
@@ -463,8 +482,10 @@ def train(
     `max_size`). Each epoch subsamples frequent words (threshold `t`, None for none), draws a
     dynamic window per position (1..`window`), shuffles the positions (a centre's pairs stay
     together) and cuts batches of `batch_size` examples (skip-gram pairs, default 2048, or
-    CBOW windows, default 512). Noise words follow counts**0.75: `shared_negatives` S words
-    shared by each batch with weight K/S (K = `negatives`), or None for K per example.
+    CBOW windows, default 512). Noise words follow counts**0.75: each group of `share_size`
+    consecutive examples shares `shared_negatives` (S) noise words, each weighted K/S
+    (K = `negatives`); None gives every example K noise words of its own. Small groups bound
+    how far one noise word moves in a step (share_size * K / S pushes at once).
 
     `lr` (default 0.025 skip-gram, 0.05 CBOW) decays linearly to lr * 1e-4, as in the C tool.
     `optimizer="sgd"` takes the hand-written step (or autograd with torch.optim.SGD on sparse
@@ -489,6 +510,7 @@ def train(
         check_int("max_size", params["max_size"], 1)
     if shared_negatives is not None:
         shared_negatives = check_int("shared_negatives", shared_negatives, 1)
+    share_size = check_int("share_size", share_size, 1)
     if threads is not None:
         threads = check_int("threads", threads, 1)
     seed = check_int("seed", seed, 0)
@@ -512,8 +534,10 @@ def train(
     cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(vocab.counts)).cdf)
     expected = float(ids.shape[0]) if t is None else float(sampling.keep_probability(vocab.counts, t)[ids].sum())
     total_words = max(expected * epochs, 1.0)
-    shared = shared_negatives is not None
-    weight = K / shared_negatives if shared else 1.0
+    if shared_negatives is None:  # K noise words per example = groups of one
+        group, n_noise, weight = 1, K, 1.0
+    else:
+        group, n_noise, weight = share_size, shared_negatives, K / shared_negatives
     slots = 2 * window
     use_autograd = autograd or optimizer == "sparse_adam"
 
@@ -523,13 +547,12 @@ def train(
         opt = torch.optim.SparseAdam(params_, lr=lr) if optimizer == "sparse_adam" else torch.optim.SGD(params_, lr=lr)
     else:
         W = torch.cat([W_in, W_out, torch.zeros(1, dim)]).to(dev)  # (2V + 1, dim)
-        widest = batch_size * (1 if model == "skipgram" else slots) + batch_size
-        widest += shared_negatives if shared else batch_size * K
+        widest = batch_size * (1 if model == "skipgram" else slots) + batch_size + -(-batch_size // group) * n_noise
         rows_buf = torch.empty(widest, dim, device=dev)  # work buffers, reused by every step
         grads_buf = torch.empty(widest, dim, device=dev)
 
     stream = _ChunkStream(ids, epochs, chunk_tokens, seed, model=model, counts=vocab.counts, t=t, window=window,
-                          batch=batch_size, negatives=K, shared=shared_negatives, cdf=cdf)
+                          batch=batch_size, group=group, n_noise=n_noise, cdf=cdf)
     old_threads = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(max(1, threads - 1))
@@ -550,15 +573,14 @@ def train(
                 n_batches = len(chunk.sizes)
                 for j, (s, b) in enumerate(zip(chunk.starts, chunk.sizes)):
                     rate = linear_lr(lr, min((words + chunk.words * j / n_batches) / total_words, 1.0))
-                    width = b * (1 if model == "skipgram" else slots) + b
-                    width += shared_negatives if shared else b * K
+                    width = b * (1 if model == "skipgram" else slots) + b + -(-b // group) * n_noise
                     ib = flat[s:s + width]
                     want = step % loss_every == 0
                     if use_autograd:
-                        loss = _autograd_step(net, opt, ib, b, model=model, context_slots=slots, V=V, shared=shared,
+                        loss = _autograd_step(net, opt, ib, b, model=model, context_slots=slots, V=V, group=group,
                                               weight=weight, lr=rate, mean=optimizer == "sparse_adam")
                     else:
-                        loss = _sgd_step(W, ib, b, model=model, context_slots=slots, shared=shared,
+                        loss = _sgd_step(W, ib, b, model=model, context_slots=slots, group=group,
                                          weight=weight, lr=rate, want_loss=want, rows=rows_buf, grads=grads_buf)
                     if want:
                         losses.append(check_finite_loss(loss, step, rate))
@@ -595,6 +617,6 @@ def train(
         words_trained=words,
         vocab=vocab,
         info={"steps": step, "loss_every": loss_every, "batch_size": batch_size, "device": str(dev),
-              "shared_negatives": shared_negatives, "optimizer": optimizer, "autograd": use_autograd,
+              "shared_negatives": shared_negatives, "share_size": group, "optimizer": optimizer, "autograd": use_autograd,
               "threads": threads, "final_lr": rate, "model": model, "keep": keep},
     )
