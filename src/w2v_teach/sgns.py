@@ -40,7 +40,7 @@ from .text import Vocab
 from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr
 from .windows import cbow_examples, skipgram_pairs
 
-__all__ = ["log_sigmoid", "loss_and_grads", "scatter_add", "train"]
+__all__ = ["init_matrices", "log_sigmoid", "loss_and_grads", "scatter_add", "train"]
 
 MODELS = ("skipgram", "cbow")
 # The C tool's learning rates, and batch sizes that cover about 300 words of text in both models
