@@ -81,11 +81,16 @@ def _as_device(device) -> torch.device:
 # -- the models ----------------------------------------------------------------------------------
 def init_tables(vocab_size: int, dim: int, seed: int = 0, dtype: torch.dtype = torch.float32
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return the C tool's starting tables: W_in uniform in [-0.5/dim, 0.5/dim), W_out zeros."""
+    """Return the starting tables: W_in uniform in [-1/dim, 1/dim), W_out zeros.
+
+    This is gensim 4's start (and :func:`w2v_teach.sgns.init_matrices`); the C tool draws W_in
+    from half that range. Both start near the saddle point at zero, which short runs on small
+    corpora are still leaving, so the wider start makes like-for-like comparisons with gensim.
+    """
     vocab_size = check_int("vocab_size", vocab_size, 1)
     dim = check_int("dim", dim, 1)
     gen = torch.Generator().manual_seed(check_int("seed", seed))
-    W_in = (torch.rand(vocab_size, dim, generator=gen, dtype=dtype) - 0.5) / dim  # (V, dim)
+    W_in = (torch.rand(vocab_size, dim, generator=gen, dtype=dtype) * 2.0 - 1.0) / dim  # (V, dim)
     W_out = torch.zeros(vocab_size, dim, dtype=dtype)  # (V, dim)
     return W_in, W_out
 
