@@ -73,6 +73,19 @@ def test_empty_corpus_raises():
         Vocab.build([])
 
 
+def test_a_single_string_is_not_a_corpus(small_vocab):
+    # Iterating a str gives characters; both entry points must say "tokenize it first" instead.
+    with pytest.raises(ValueError, match="single str"):
+        Vocab.build("the cat sat")
+    with pytest.raises(ValueError, match="single str"):
+        small_vocab.encode("the cat")
+
+
+def test_non_string_tokens_are_named():
+    with pytest.raises(ValueError, match=r"tokens must be words \(str\), got 3 \(int\)"):
+        Vocab.build(["a", 3, "a"])
+
+
 def test_min_count_removing_everything_raises():
     with pytest.raises(ValueError, match="min_count=5 removes every word"):
         Vocab.build("a a b".split(), min_count=5)

@@ -21,6 +21,12 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+def _check_not_str(name: str, tokens) -> None:
+    """Raise ValueError if `tokens` is one str (iterating it would give characters, not words)."""
+    if isinstance(tokens, str):
+        raise ValueError(f"{name} must be a list of words, got a single str (tokenize it first)")
+
+
 class Vocab:
     """A vocabulary: words sorted by descending count (ties alphabetically), with their ids.
 
@@ -52,9 +58,13 @@ class Vocab:
         min_count = check_int("min_count", min_count, 0)
         if max_size is not None:
             max_size = check_int("max_size", max_size, 1)
+        _check_not_str("tokens", tokens)
         counter = Counter(tokens)
         if not counter:
             raise ValueError("cannot build a vocabulary from an empty corpus (no tokens)")
+        bad = next((w for w in counter if not isinstance(w, str)), None)
+        if bad is not None:
+            raise ValueError(f"tokens must be words (str), got {bad!r} ({type(bad).__name__})")
         items = sorted(counter.items(), key=lambda wc: (-wc[1], wc[0]))
         items = [(w, c) for w, c in items if c >= min_count]
         if not items:
@@ -104,6 +114,7 @@ class Vocab:
     def encode(self, tokens: Iterable[str], oov: str = "skip") -> np.ndarray:
         """Return the ids of `tokens` as int64; unknown words are dropped ("skip") or raise ("error")."""
         check_choice("oov", oov, {"skip", "error"})
+        _check_not_str("tokens", tokens)
         tokens = tokens if isinstance(tokens, list) else list(tokens)
         get = self._index.get
         ids = [get(w, -1) for w in tokens]
