@@ -274,6 +274,12 @@ def test_malformed_text_names_the_line(tmp_path, body, line):
         Embeddings.load_word2vec(path, binary=False)
 
 
+def test_saving_into_a_missing_folder_names_it(emb, tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere does not exist"):
+        emb.save_word2vec(tmp_path / "nowhere" / "vectors.txt")
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_truncated_text_file(tmp_path):
     path = write(tmp_path, b"3 2\na 1 2\nb 3 4\n")
     with pytest.raises(ValueError, match=r"bad\.w2v.*truncated.*line 3"):
