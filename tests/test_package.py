@@ -21,3 +21,31 @@ def test_importing_the_package_does_not_import_torch():
     code = "import sys, w2v_teach as w; w.text; w.embeddings; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_module_file_is_reachable():
+    from pathlib import Path
+
+    files = {p.stem for p in Path(w2v.__file__).parent.glob("*.py") if not p.stem.startswith("_")}
+    assert files == set(w2v.__all__)
+
+
+def test_version_matches_pyproject():
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    assert f'version = "{w2v.__version__}"' in pyproject.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_readme_example_runs_and_answers_the_classic_analogy():
+    """Run README.md's Python example as written: the API it shows must exist and work."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert len(blocks) == 1, "README.md should have exactly one Python example"
+    out = subprocess.run([sys.executable, "-c", blocks[0]], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert re.fullmatch(r"king - man \+ woman -> queen \(\d\.\d{3}\)\n", out.stdout), out.stdout
