@@ -198,6 +198,12 @@ def test_svd_embeddings_match_dense_svd(power):
     np.testing.assert_allclose(got, dense_svd_reference(matrix, 4, power), atol=1e-10)
 
 
+def test_svd_embeddings_accept_negative_entries():
+    matrix = np.random.default_rng(11).standard_normal((10, 8))  # e.g. PMI before clipping
+    np.testing.assert_allclose(counting.svd_embeddings(matrix, 3, power=1.0),
+                               dense_svd_reference(matrix, 3, 1.0), atol=1e-10)
+
+
 def test_svd_embeddings_columns_are_orthonormal_at_power_zero():
     matrix = np.random.default_rng(6).random((20, 20))
     u = counting.svd_embeddings(matrix, 5, power=0.0)
@@ -236,6 +242,16 @@ def test_singular_values_are_sorted_and_match_numpy():
 def test_svd_embeddings_rejects_bad_arguments(dim, kwargs, message):
     with pytest.raises(ValueError, match=message):
         counting.svd_embeddings(np.ones((3, 3)), dim, **kwargs)
+
+
+@pytest.mark.parametrize("matrix, message", [
+    (np.zeros((4, 4)), "only zeros"),
+    (np.array([[1.0, np.inf], [0.0, 1.0], [1.0, 1.0]]), "infinity"),
+    (np.ones(4), "2-D"),
+])
+def test_svd_embeddings_rejects_bad_matrices(matrix, message):
+    with pytest.raises(ValueError, match=message):
+        counting.svd_embeddings(matrix, 1)
 
 
 # -- the whole pipeline --------------------------------------------------------------------------

@@ -78,8 +78,8 @@ def cooccurrence(ids, vocab_size: int, window: int, weighting: str = "uniform") 
     return counts
 
 
-def _as_count_matrix(matrix) -> sp.csr_matrix:
-    """Return `matrix` as a float64 CSR matrix of finite, non-negative counts with a positive total."""
+def _as_count_matrix(matrix, counts: bool = True) -> sp.csr_matrix:
+    """Return `matrix` as a finite float64 CSR matrix with a non-zero entry (and no negative one if `counts`)."""
     if sp.issparse(matrix):
         m = sp.csr_matrix(matrix, dtype=np.float64)
     else:
@@ -94,11 +94,12 @@ def _as_count_matrix(matrix) -> sp.csr_matrix:
     m.sum_duplicates()
     if not np.isfinite(m.data).all():
         raise ValueError("matrix contains NaN or infinity; counts must be finite")
-    if (m.data < 0).any():
+    if counts and (m.data < 0).any():
         raise ValueError(f"matrix holds a negative count ({m.data.min():g}); counts must be >= 0")
     m.eliminate_zeros()
     if m.nnz == 0:
-        raise ValueError(f"matrix of shape {m.shape} has no positive count; PPMI is undefined")
+        what = "no positive count; PPMI is undefined" if counts else "only zeros; it has no singular vectors"
+        raise ValueError(f"matrix of shape {m.shape} has {what}")
     return m
 
 
@@ -131,7 +132,7 @@ def ppmi(matrix, alpha: float = 1.0, k: float = 1.0) -> sp.csr_matrix:
 
 def _truncated_svd(matrix, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return U (V, dim), S (dim,) decreasing and V^T (dim, C) with the sign rule applied."""
-    m = _as_count_matrix(matrix)
+    m = _as_count_matrix(matrix, counts=False)  # any finite real matrix has an SVD
     smallest = min(m.shape)
     dim = check_int("dim", dim, 1)
     if dim >= smallest:
@@ -152,7 +153,8 @@ def _truncated_svd(matrix, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray,
 def svd_embeddings(matrix, dim: int, power: float = 0.5, seed: int = 0) -> np.ndarray:
     """Return (V, dim) dense word vectors U_d S_d^power from a truncated SVD of `matrix`.
 
-    `matrix` ~ U S V^T keeps the `dim` largest singular values. `power=1` gives U S, the rows
+    `matrix` is any finite real (V, C) matrix, dense or sparse, with a non-zero entry (PPMI,
+    counts, PMI with negative entries, ...). `matrix` ~ U S V^T keeps the `dim` largest singular values. `power=1` gives U S, the rows
     of the best rank-`dim` approximation seen through V; `power=0.5` (the default) splits the
     singular values evenly between words and contexts, and `power=0` drops them; Levy,
     Goldberg and Dagan (2015) found 0.5 and 0 work better than 1 on similarity and analogy tasks.
