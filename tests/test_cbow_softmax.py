@@ -161,8 +161,10 @@ def test_probabilities_match_the_loss_and_temperature():
     assert -np.log(p[np.arange(5), targets]).mean() == pytest.approx(loss, rel=1e-12)
     hot, cold = cs.probabilities(W_in, W_out, contexts, 10.0), cs.probabilities(W_in, W_out, contexts, 0.1)
     assert hot.max(axis=1).mean() < p.max(axis=1).mean() < cold.max(axis=1).mean()
-    with pytest.raises(ValueError, match="temperature"):
-        cs.probabilities(W_in, W_out, contexts, 0.0)
+    np.testing.assert_allclose(cs.probabilities(W_in, W_out, contexts, np.float32(0.1)), cold, rtol=1e-6)
+    for bad in (0.0, -1.0, float("inf"), True, "2"):
+        with pytest.raises(ValueError, match="temperature"):
+            cs.probabilities(W_in, W_out, contexts, bad)
 
 
 # -- bad inputs -------------------------------------------------------------------------------

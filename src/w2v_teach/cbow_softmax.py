@@ -21,7 +21,7 @@ import numpy as np
 from scipy import sparse
 from threadpoolctl import threadpool_limits
 
-from ._checks import check_choice, check_ids, check_int, check_matrix
+from ._checks import check_choice, check_float, check_ids, check_int, check_matrix
 from .embeddings import Embeddings
 from .text import Vocab
 from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr
@@ -138,8 +138,7 @@ def loss_and_grads(W_in, W_out, contexts, targets) -> tuple[float, np.ndarray, n
 def probabilities(W_in, W_out, contexts, temperature: float = 1.0) -> np.ndarray:
     """Return the model's (B, V) distribution over centre words, softmax(W_out h / temperature)."""
     W_in, W_out, contexts, _ = _check_batch(W_in, W_out, contexts)
-    if not (isinstance(temperature, (int, float)) and np.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+    temperature = check_float("temperature", temperature, 0.0)  # NumPy floats too; not bools
     h, _, _ = _hidden(W_in, contexts)
     return softmax((h @ W_out.T) / temperature, axis=1)
 
