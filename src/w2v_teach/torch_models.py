@@ -32,9 +32,6 @@ exact gradient of the average: each context word gets 1/n of h's step, where the
 """
 from __future__ import annotations
 
-import math
-import queue
-import threading
 import time
 from typing import Iterator, Sequence
 
@@ -495,9 +492,12 @@ def train(
     `lr` (default 0.025 skip-gram, 0.05 CBOW) decays linearly to lr * 1e-4, as in the C tool.
     `optimizer="sgd"` takes the hand-written step (or autograd with torch.optim.SGD on sparse
     gradients when `autograd=True`); "sparse_adam" trains the nn.Module with SparseAdam
-    (try lr about 0.01). `device`: None picks CUDA, MPS or CPU. `threads`: CPU threads; with 2
-    or more one thread prepares batches while the others train (None: leave torch's setting and
-    prepare inline). Results depend only on `seed` (not on `threads`) for a given device.
+    (try lr about 0.01). `device`: None picks CUDA, MPS or CPU. `threads`: CPU cores to use;
+    with 2 or more, one DataLoader worker *process* prepares the next chunks of batches while
+    the main process trains with threads - 1 torch threads (a worker thread would fight the loop
+    for the GIL); 1 prepares inline; None leaves torch's setting and prepares inline. Results
+    depend only on `seed` (not on `threads`) for a given device. `chunk_tokens` tokens of text
+    are turned into batches at a time.
 
     `words_per_second` counts effective words (after subsampling), like gensim, over the
     training loop. `losses` holds the mean loss of every `loss_every`-th batch; a non-finite
