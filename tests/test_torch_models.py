@@ -353,6 +353,14 @@ def test_train_rejects_bad_arguments(kwargs, match):
         tm.train(args.pop("tokens"), **args)
 
 
+def test_train_rejects_a_device_that_is_not_available(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    for name in ("cuda", "mps"):
+        with pytest.raises(ValueError, match=f"device '{name}' is not available"):
+            tm.train(cycle_tokens(300), dim=4, epochs=1, min_count=1, device=name, threads=1)
+
+
 def test_models_reject_bad_batches():
     sg = tm.SkipGramNS(5, 3)
     cb = tm.CBOW(5, 3)

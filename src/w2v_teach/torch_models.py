@@ -70,9 +70,22 @@ def _as_device(device) -> torch.device:
     if device is None:
         return pick_device()
     try:
-        return torch.device(device)
+        dev = torch.device(device)
     except (RuntimeError, TypeError) as exc:
         raise ValueError(f"device must be None, 'cpu', 'cuda', 'mps' or a torch.device, got {device!r}") from exc
+    mps = getattr(torch.backends, "mps", None)
+    available = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": mps is not None and mps.is_available()}
+    if not available.get(dev.type, False):
+        raise ValueError(f"device {device!r} is not available here; pick_device() returns {pick_device()}")
+    return dev
+
+
+def _synchronize(dev: torch.device) -> None:
+    """Wait for the device's queued kernels to finish, so that a timer measures them."""
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    elif dev.type == "mps":
+        torch.mps.synchronize()
 
 
 # -- the models ----------------------------------------------------------------------------------
@@ -492,7 +505,9 @@ def train(
     `lr` (default 0.025 skip-gram, 0.05 CBOW) decays linearly to lr * 1e-4, as in the C tool.
     `optimizer="sgd"` takes the hand-written step (or autograd with torch.optim.SGD on sparse
     gradients when `autograd=True`); "sparse_adam" trains the nn.Module with SparseAdam
-    (try lr about 0.01). `device`: None picks CUDA, MPS or CPU. `threads`: CPU cores to use;
+    (try lr about 0.01). `device`: None picks CUDA, MPS or CPU (ValueError if the one named is not
+    available). MPS has no sparse tensors: there the autograd SGD path uses dense gradients (the
+    same steps) and "sparse_adam" runs on the CPU; ``info["device"]`` records where it ran. `threads`: CPU cores to use;
     with 2 or more, one DataLoader worker *process* prepares the next chunks of batches while
     the main process trains with threads - 1 torch threads (a worker thread would fight the loop
     for the GIL); 1 prepares inline; None leaves torch's setting and prepares inline. Results
@@ -546,8 +561,13 @@ def train(
     slots = 2 * window
     use_autograd = autograd or optimizer == "sparse_adam"
 
+    if use_autograd and dev.type == "mps" and optimizer == "sparse_adam":
+        dev = torch.device("cpu")  # SparseAdam needs sparse gradients, which MPS does not support
     if use_autograd:
-        net = (SkipGramNS if model == "skipgram" else CBOW).from_matrices(W_in, W_out, sparse=True).to(dev)
+        # Sparse gradients where the device has them; MPS gets dense ones, which give plain SGD the
+        # same step (a zero gradient leaves a row where it is) at the cost of touching every row.
+        sparse = dev.type != "mps"
+        net = (SkipGramNS if model == "skipgram" else CBOW).from_matrices(W_in, W_out, sparse=sparse).to(dev)
         params_ = list(net.parameters())
         opt = torch.optim.SparseAdam(params_, lr=lr) if optimizer == "sparse_adam" else torch.optim.SGD(params_, lr=lr)
     else:
@@ -593,8 +613,7 @@ def train(
                 words += chunk.words
                 if bar is not None:
                     bar.update(chunk.words)
-        if dev.type == "cuda":
-            torch.cuda.synchronize()
+        _synchronize(dev)
     finally:
         if bar is not None:
             bar.close()
