@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2v_teach import _checks
+from w2v_teach import _checks, training
+from w2v_teach.text import Vocab
 from w2v_teach.embeddings import Embeddings
 from w2v_teach.training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr
 
@@ -143,3 +144,24 @@ def test_check_choice():
     assert _checks.check_choice("method", "add", {"add", "mul"}) == "add"
     with pytest.raises(ValueError, match=r"method must be one of \['add', 'mul'\], got 'sub'"):
         _checks.check_choice("method", "sub", {"add", "mul"})
+
+
+def test_vectors_to_keep_picks_and_copies():
+    W_in, W_out = np.ones((3, 2)), np.full((3, 2), 3.0)
+    kept = training.vectors_to_keep(W_in, W_out, "in")
+    kept[0, 0] = 99.0
+    assert W_in[0, 0] == 1.0  # a copy, not a view
+    np.testing.assert_array_equal(training.vectors_to_keep(W_in, W_out, "out"), W_out)
+    np.testing.assert_array_equal(training.vectors_to_keep(W_in, W_out, "avg"), np.full((3, 2), 2.0))
+    with pytest.raises(ValueError, match="keep must be one of"):
+        training.vectors_to_keep(W_in, W_out, "sum")
+
+
+def test_make_result_counts_words_per_second():
+    vocab = Vocab(["a", "b", "c"], [3, 2, 1])
+    W = np.arange(6.0).reshape(3, 2)
+    result = training.make_result(vocab, W, W * 2, [1.0, 0.5], words=300, seconds=2.0, keep="out")
+    assert result.words_per_second == 150.0
+    assert result.embeddings.words == ["a", "b", "c"]
+    np.testing.assert_array_equal(result.embeddings.vectors, W * 2)
+    assert result.losses.tolist() == [1.0, 0.5] and result.info["keep"] == "out"

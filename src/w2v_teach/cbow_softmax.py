@@ -22,9 +22,8 @@ from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from ._checks import check_choice, check_float, check_ids, check_int, check_matrix
-from .embeddings import Embeddings
 from .text import Vocab
-from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr
+from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr, make_result
 
 __all__ = ["softmax", "loss_and_grads", "probabilities", "sgd_step", "train"]
 
@@ -141,15 +140,6 @@ def probabilities(W_in, W_out, contexts, temperature: float = 1.0) -> np.ndarray
     temperature = check_float("temperature", temperature, 0.0)  # NumPy floats too; not bools
     h, _, _ = _hidden(W_in, contexts)
     return softmax((h @ W_out.T) / temperature, axis=1)
-
-
-def _embedding_matrix(W_in: np.ndarray, W_out: np.ndarray, keep: str) -> np.ndarray:
-    """Return the matrix a trainer hands out as embeddings: "in", "out" or their "avg"."""
-    if keep == "in":
-        return W_in.copy()
-    if keep == "out":
-        return W_out.copy()
-    return (W_in + W_out) / 2
 
 
 def _training_examples(ids: np.ndarray, window: int, rng: np.random.Generator):
@@ -290,16 +280,8 @@ def train(
         losses.append(float(np.mean(block)))
     seconds = time.perf_counter() - start
 
-    emb = Embeddings(vocab.words, _embedding_matrix(W_in, W_out, keep))
-    return TrainResult(
-        embeddings=emb,
-        losses=np.asarray(losses, dtype=np.float64),
-        words_per_second=words / seconds if seconds > 0 else float("inf"),
-        W_in=W_in,
-        W_out=W_out,
-        seconds=seconds,
-        words_trained=words,
-        vocab=vocab,
+    return make_result(
+        vocab, W_in, W_out, losses, words, seconds, keep=keep,
         info={"steps": step, "report_every": report_every, "batch_size": batch_size,
-              "final_lr": linear_lr(lr, min(step / total_steps, 1.0)), "keep": keep},
+              "final_lr": linear_lr(lr, min(step / total_steps, 1.0))},
     )

@@ -34,10 +34,9 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from ._checks import check_choice, check_ids, check_int, check_matrix
-from .embeddings import Embeddings
 from .sampling import NegativeSampler, noise_distribution, subsample
 from .text import Vocab
-from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr
+from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr, make_result
 from .windows import cbow_examples, skipgram_pairs
 
 __all__ = ["init_matrices", "log_sigmoid", "loss_and_grads", "scatter_add", "train"]
@@ -441,15 +440,8 @@ def train(
     if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
         _check_loss(float("nan"), batches, rate)
 
-    return TrainResult(
-        embeddings=Embeddings(vocab.words, W_in),
-        losses=np.asarray(losses, dtype=np.float64),
-        words_per_second=words / seconds if seconds > 0 else float("inf"),
-        W_in=W_in,
-        W_out=W_out,
-        seconds=seconds,
-        words_trained=words,
-        vocab=vocab,
+    return make_result(
+        vocab, W_in, W_out, losses, words, seconds,
         info={"model": model, "batches": batches, "examples": examples_seen,
               "batch_size": batch_size, "shared_negatives": S, "share_size": share_size, "negatives": K,
               "loss_every": loss_every, "final_lr": rate, "setup_seconds": setup_seconds},

@@ -42,9 +42,8 @@ from torch import nn
 
 from . import sampling, windows
 from ._checks import check_choice, check_int
-from .embeddings import Embeddings
 from .text import Vocab
-from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr
+from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr, make_result
 
 __all__ = ["pick_device", "SkipGramNS", "CBOW", "train", "init_tables", "MODELS", "OPTIMIZERS"]
 
@@ -628,19 +627,9 @@ def train(
     if not (np.isfinite(W_in_np).all() and np.isfinite(W_out_np).all()):
         raise FloatingPointError(f"the tables hold NaN or infinity after {step} steps (learning rate {lr:g}); "
                                  "training diverged - try a smaller lr")
-    vectors = {"in": W_in_np, "out": W_out_np}.get(keep)
-    if vectors is None:
-        vectors = (W_in_np + W_out_np) / 2
-    return TrainResult(
-        embeddings=Embeddings(vocab.words, vectors),
-        losses=np.asarray(losses, dtype=np.float64),
-        words_per_second=words / seconds if seconds > 0 else float("inf"),
-        W_in=W_in_np,
-        W_out=W_out_np,
-        seconds=seconds,
-        words_trained=words,
-        vocab=vocab,
+    return make_result(
+        vocab, W_in_np, W_out_np, losses, words, seconds, keep=keep,
         info={"steps": step, "loss_every": loss_every, "batch_size": batch_size, "device": str(dev),
-              "shared_negatives": shared_negatives, "share_size": group, "optimizer": optimizer, "autograd": use_autograd,
-              "threads": threads, "final_lr": rate, "model": model, "keep": keep},
+              "shared_negatives": shared_negatives, "share_size": group, "optimizer": optimizer,
+              "autograd": use_autograd, "threads": threads, "final_lr": rate, "model": model},
     )

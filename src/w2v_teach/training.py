@@ -71,3 +71,31 @@ def check_finite_loss(loss: float, step: int, lr: float) -> float:
             "training diverged - try a smaller lr"
         )
     return float(loss)
+
+
+def vectors_to_keep(W_in: np.ndarray, W_out: np.ndarray, keep: str = "in") -> np.ndarray:
+    """Return the embedding matrix a trainer hands back: the input vectors ("in"), the output
+    vectors ("out") or their average ("avg")."""
+    if keep == "in":
+        return W_in.copy()  # a copy: the embeddings must not change if W_in is edited later
+    if keep == "out":
+        return W_out.copy()
+    if keep == "avg":
+        return (W_in + W_out) / 2
+    raise ValueError(f"keep must be one of ['avg', 'in', 'out'], got {keep!r}")
+
+
+def make_result(vocab: Vocab, W_in: np.ndarray, W_out: np.ndarray, losses, words: int,
+                seconds: float, keep: str = "in", info: dict | None = None) -> TrainResult:
+    """Package a finished run: embeddings of the kept matrix, losses, and words per second."""
+    return TrainResult(
+        embeddings=Embeddings(vocab.words, vectors_to_keep(W_in, W_out, keep)),
+        losses=np.asarray(losses, dtype=np.float64),
+        words_per_second=words / seconds if seconds > 0 else float("inf"),
+        W_in=W_in,
+        W_out=W_out,
+        seconds=seconds,
+        words_trained=words,
+        vocab=vocab,
+        info=dict(info or {}, keep=keep),
+    )
