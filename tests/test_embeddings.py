@@ -346,3 +346,56 @@ def test_gensim_conversion(kv, emb):
     kv2 = emb.to_gensim()
     assert kv2.index_to_key == emb.words
     np.testing.assert_array_equal(kv2.vectors, emb.vectors)
+
+
+# -- boundary holes: a bare word, edits behind the cache, exact ties --------------------------------
+def test_exclude_accepts_a_bare_word_as_one_word():
+    # Iterating "king" would exclude the letters k, i, n, g and keep "king" itself.
+    words = ["queen", "king", "k", "i", "n", "g", "prince"]
+    vectors = np.array([[1.0, 0.0], [0.95, 0.1], [0.9, 0.2], [0.9, 0.2], [0.9, 0.2], [0.9, 0.2], [0.0, 1.0]])
+    emb = Embeddings(words, vectors)
+    assert emb.most_similar("queen", topn=1, exclude="king")[0][0] == "k"
+    assert [w for w, _ in emb.most_similar("queen", topn=6, exclude="king")] == ["k", "i", "n", "g", "prince"]
+    assert emb.most_similar("queen", topn=1, exclude=["king"]) == emb.most_similar("queen", topn=1, exclude="king")
+
+
+def test_exclude_rejects_non_words():
+    emb = Embeddings(["a", "b"], np.eye(2))
+    with pytest.raises(ValueError, match="exclude must hold words"):
+        emb.most_similar("a", exclude=[1])
+
+
+def test_a_bare_str_of_words_is_one_word():
+    emb = Embeddings("abc", np.ones((1, 2)))
+    assert emb.words == ["abc"]
+
+
+def test_vectors_are_a_read_only_copy_so_the_cache_cannot_go_stale():
+    source = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    emb = Embeddings(["a", "b", "c"], source)
+    before = emb.similarity("a", "c")
+    with pytest.raises(ValueError, match="read-only"):
+        emb.vectors[0] *= -1
+    with pytest.raises(ValueError, match="read-only"):
+        emb.unit[0] *= -1
+    source[0] *= -1  # editing the caller's array leaves the table (and its unit vectors) alone
+    assert emb.similarity("a", "c") == before
+    assert np.array_equal(emb["a"], [1.0, 0.0])
+    rebuilt = Embeddings(emb.words, emb.vectors * [[-1.0], [1.0], [1.0]])  # the way to change vectors
+    assert rebuilt.similarity("a", "c") == pytest.approx(-before)
+
+
+def test_a_read_only_array_is_shared_not_copied():
+    frozen = np.eye(3)
+    frozen.flags.writeable = False
+    assert Embeddings(["a", "b", "c"], frozen).vectors is frozen
+
+
+def test_exact_ties_keep_table_order_whatever_the_last_bits():
+    # Three rows identical up to rounding noise: their order must not follow the noise.
+    base = np.array([0.6, 0.8])
+    for noise in ([1e-13, -1e-13, 0.0], [-1e-13, 1e-13, 0.0], [0.0, 0.0, 0.0]):
+        rows = [base * (1 + e) + [e, -e] for e in noise]
+        emb = Embeddings(["q", "madrid", "berlin", "rome", "far"], np.array([base] + rows + [[1.0, -1.0]]))
+        assert [w for w, _ in emb.most_similar("q", topn=3)] == ["madrid", "berlin", "rome"]
+        assert [w for w, _ in emb.most_similar("q", topn=2)] == ["madrid", "berlin"]

@@ -127,9 +127,18 @@ def test_fancy_index_add_loses_repeated_updates_but_scatter_add_does_not():
 
 def test_scatter_add_rejects_mismatched_rows_and_accepts_an_empty_batch():
     target = np.zeros((3, 2))
-    with pytest.raises(ValueError, match="ids"):
+    with pytest.raises(ValueError, match=r"rows must have shape \(2, 2\)"):
         sgns.scatter_add(target, [0, 1], np.ones((3, 2)))
     sgns.scatter_add(target, np.array([], dtype=np.int64), np.zeros((0, 2)))
+    assert not target.any()
+
+
+@pytest.mark.parametrize("bad", [-1, 3])
+def test_scatter_add_rejects_an_id_outside_the_table_by_name(bad):
+    # -1 would otherwise land in the last row (negative indexing), 3 in an IndexError from NumPy.
+    target = np.zeros((3, 2))
+    with pytest.raises(ValueError, match=rf"ids contains id {bad}, outside the vocabulary range \[0, 3\)"):
+        sgns.scatter_add(target, [0, bad], np.ones((2, 2)))
     assert not target.any()
 
 

@@ -165,3 +165,36 @@ def test_make_result_counts_words_per_second():
     assert result.embeddings.words == ["a", "b", "c"]
     np.testing.assert_array_equal(result.embeddings.vectors, W * 2)
     assert result.losses.tolist() == [1.0, 0.5] and result.info["keep"] == "out"
+
+
+# -- every trainer names every bad argument ---------------------------------------------------------
+def _bad_value(annotation: str):
+    """Return a value of the wrong kind for a parameter annotated `annotation`."""
+    for kind, value in (("bool", "yes"), ("int", -1), ("float", float("nan")), ("str", "bogus")):
+        if kind in annotation:
+            return value
+    return "bogus"
+
+
+def _trainer_arguments():
+    import inspect
+
+    from w2v_teach import cbow_softmax, counting, sgns, torch_models
+
+    for module in (counting, cbow_softmax, sgns, torch_models):
+        for name, param in inspect.signature(module.train).parameters.items():
+            if name != "tokens":
+                yield pytest.param(module, name, _bad_value(str(param.annotation)),
+                                   id=f"{module.__name__.split('.')[-1]}-{name}")
+
+
+@pytest.mark.parametrize("module, name, bad", list(_trainer_arguments()))
+def test_every_trainer_rejects_a_bad_argument_by_its_own_name(module, name, bad):
+    tokens = "the cat sat on the mat and the dog sat on the log".split() * 20
+    small = {"dim": 4, "min_count": 1}
+    if "epochs" in module.train.__code__.co_varnames:
+        small["epochs"] = 1
+    small.pop(name, None)
+    with pytest.raises(ValueError) as info:
+        module.train(tokens, **small, **{name: bad})
+    assert name in str(info.value), f"{name}={bad!r} raised {info.value!r}, which does not name {name!r}"

@@ -16,6 +16,27 @@ def check_int(name: str, value, minimum: int | None = None) -> int:
     return value
 
 
+def check_bool(name: str, value) -> bool:
+    """Return `value` if it is a bool (True or False), else raise ValueError naming `name`."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def check_words(name: str, words) -> list[str]:
+    """Return `words` as a list of str; a bare str means one word (as in gensim), not its letters."""
+    if isinstance(words, str):
+        return [words]
+    try:
+        words = list(words)
+    except TypeError:
+        raise ValueError(f"{name} must be a word or a list of words, got {type(words).__name__}") from None
+    for w in words:
+        if not isinstance(w, str):
+            raise ValueError(f"{name} must hold words (str), got {w!r} ({type(w).__name__})")
+    return words
+
+
 def check_float(name: str, value, minimum: float | None = None, strict: bool = True,
                 maximum: float | None = None) -> float:
     """Return `value` as a finite float above `minimum` (strictly unless `strict=False`)."""

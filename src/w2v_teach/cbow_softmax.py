@@ -21,7 +21,7 @@ import numpy as np
 from scipy import sparse
 from threadpoolctl import threadpool_limits
 
-from ._checks import check_choice, check_float, check_ids, check_int, check_matrix
+from ._checks import check_bool, check_choice, check_float, check_ids, check_int, check_matrix
 from .text import Vocab
 from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr, make_result
 
@@ -206,12 +206,15 @@ def train(
     batch_size, t = params["batch_size"], params["t"]
     if params["max_size"] is not None:
         check_int("max_size", params["max_size"], 1)
-    seed = check_int("seed", seed)
+    seed = check_int("seed", seed, 0)
     report_every = check_int("report_every", report_every, 1)
     if blas_threads is not None:
         blas_threads = check_int("blas_threads", blas_threads, 1)
     check_choice("keep", keep, {"in", "out", "avg"})
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64, got {dtype}")
     if isinstance(tokens, str):
@@ -244,7 +247,7 @@ def train(
     total_steps = max(1, int(np.ceil(expected / batch_size)) * epochs)
 
     bar = None
-    if progress:
+    if check_bool("progress", progress):
         from tqdm.auto import tqdm
 
         bar = tqdm(total=total_steps, desc="cbow-softmax", unit="batch")

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ._checks import check_choice, check_float, check_ids, check_int, check_matrix
+from ._checks import check_choice, check_float, check_ids, check_int, check_matrix, check_words
 from .text import Vocab
 
 # Levy and Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim's
@@ -26,16 +26,21 @@ class Embeddings:
 
     ``emb[word]`` is a vector; ``emb.most_similar``, ``emb.similarity`` and ``emb.analogy`` use
     cosine similarity. Words keep the order they were given in (trainers give them by frequency).
-    Unit vectors are computed once and cached: build a new ``Embeddings`` rather than editing
-    ``vectors`` in place.
+    Unit vectors are computed once and cached, so ``vectors`` is a read-only copy of the array
+    you pass in: editing it raises an error instead of leaving stale similarities behind, and
+    editing your own array afterwards does not change the table. To change vectors, build a new
+    ``Embeddings`` (for example ``Embeddings(emb.words, emb.vectors * 2)``).
     """
 
     def __init__(self, words: Sequence[str], vectors) -> None:
-        words = list(words.words if isinstance(words, Vocab) else words)
+        words = check_words("words", words.words if isinstance(words, Vocab) else words)
         vectors = check_matrix("vectors", vectors, rows=len(words))
         if len(words) == 0:
             raise ValueError("Embeddings need at least one word, got none")
         self.vocab = Vocab(words, np.zeros(len(words), dtype=np.int64))
+        if vectors.flags.writeable:
+            vectors = vectors.copy()  # ours alone: nobody can change it behind the unit-vector cache
+            vectors.flags.writeable = False
         self.vectors: np.ndarray = vectors
         self._unit: np.ndarray | None = None
 
@@ -72,6 +77,7 @@ class Embeddings:
         if self._unit is None:
             norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
             self._unit = self.vectors / np.where(norms == 0, 1.0, norms)
+            self._unit.flags.writeable = False
         return self._unit
 
     def _as_unit_vector(self, word_or_vector) -> np.ndarray:
@@ -95,7 +101,7 @@ class Embeddings:
         """Return the `topn` words closest in cosine to a word (itself excluded) or a vector."""
         topn = check_int("topn", topn, 1)
         query = self._as_unit_vector(word_or_vector)
-        banned = {self.index(w) for w in exclude}
+        banned = {self.index(w) for w in check_words("exclude", exclude)}
         if isinstance(word_or_vector, str):
             banned.add(self.index(word_or_vector))
         scores = self.unit @ query  # (V,)
@@ -109,8 +115,13 @@ class Embeddings:
         k = min(topn, len(scores) - len(banned))
         if k <= 0:
             return []
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best], kind="stable")]
+        # Highest score first; scores equal to 9 decimals count as ties and keep table order
+        # (frequency order for trained vectors), so exact ties, such as the identical rows of
+        # words with identical contexts, do not swap places with the last bits of rounding.
+        key = -np.round(scores, 9)  # ascending key = descending score
+        kth = np.partition(key, k - 1)[k - 1]
+        candidates = np.flatnonzero(key <= kth)  # the best k, and any words tied with the k-th
+        best = candidates[np.lexsort((candidates, key[candidates]))][:k]
         return [(self.words[i], float(scores[i])) for i in best]
 
     # -- analogies ------------------------------------------------------------------------

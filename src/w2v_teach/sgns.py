@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from ._checks import check_choice, check_ids, check_int, check_matrix
+from ._checks import check_bool, check_choice, check_float, check_ids, check_int, check_matrix
 from .sampling import NegativeSampler, noise_distribution, subsample
 from .text import Vocab
 from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr, make_result
@@ -134,11 +134,18 @@ def scatter_add(target: np.ndarray, ids, rows: np.ndarray) -> None:
     `target`, where plain fancy indexing is safe. Same result as ``np.add.at(target, ids,
     rows)``, several times faster on batches of thousands of rows.
     """
-    ids = np.asarray(ids)
+    target = check_matrix("target", target, finite=False)
     rows = np.asarray(rows)
+    ids = check_ids("ids", ids, target.shape[0], ndim=1)
+    if rows.ndim != 2 or rows.shape != (ids.shape[0], target.shape[1]):
+        raise ValueError(f"rows must have shape ({ids.shape[0]}, {target.shape[1]}) (one row per id, "
+                         f"the width of target), got {rows.shape}")
+    _scatter_add(target, ids, rows)
+
+
+def _scatter_add(target: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> None:
+    """Do scatter_add without the checks (the trainers' hot loop passes ids known to be valid)."""
     n = ids.shape[0]
-    if ids.ndim != 1 or rows.shape[0] != n:
-        raise ValueError(f"ids must be 1-D with one entry per row of rows {rows.shape}, got shape {ids.shape}")
     if n == 0:
         return
     distinct, order, indptr = _group_rows(ids)
@@ -206,7 +213,7 @@ def _shared_noise_step(W_out, h, u, targets, noise, lr, scale, with_loss):
     a_neg = a_neg.reshape(G, size, S)
     step_h = np.matmul(a_neg, N).reshape(G * size, dim)[:B]  # (B, dim)
     step_N = np.matmul(a_neg.transpose(0, 2, 1), hg)  # (G, S, dim) summed over each group
-    scatter_add(W_out, noise.ravel(), step_N.reshape(G * S, dim))
+    _scatter_add(W_out, noise.ravel(), step_N.reshape(G * S, dim))
     return loss, a_pos, step_h
 
 
@@ -220,8 +227,8 @@ def _skipgram_shared_step(W_in, W_out, centers, contexts, noise, lr, scale, with
     u = W_out[contexts]  # (B, dim) context rows (read before any row is written)
     loss, a_pos, step_v = _shared_noise_step(W_out, v, u, contexts, noise, lr, scale, with_loss)
     step_v += a_pos[:, None] * u
-    scatter_add(W_out, contexts, a_pos[:, None] * v)
-    scatter_add(W_in, centers, step_v)
+    _scatter_add(W_out, contexts, a_pos[:, None] * v)
+    _scatter_add(W_in, centers, step_v)
     return loss
 
 
@@ -233,7 +240,7 @@ def _per_pair_noise_step(W_out, h, targets, noise, lr, with_loss):
     """
     weight = (noise != targets[:, None]).astype(h.dtype)  # (B, K)
     loss, dh, du, dN = _pair_terms(h, W_out[targets], W_out[noise], weight)
-    scatter_add(W_out, np.concatenate([targets, noise.ravel()]),
+    _scatter_add(W_out, np.concatenate([targets, noise.ravel()]),
                 np.concatenate([du, dN.reshape(-1, h.shape[1])]) * -lr)
     return (float(loss.sum()) if with_loss else None), dh * -lr
 
@@ -247,7 +254,7 @@ def _skipgram_step(W_in, W_out, centers, contexts, noise, shared, lr, scale, wit
         return _skipgram_shared_step(W_in, W_out, centers, contexts, noise, lr, scale, with_loss)
     v = W_in[centers]  # (B, dim)
     loss, step_v = _per_pair_noise_step(W_out, v, contexts, noise, lr, with_loss)
-    scatter_add(W_in, centers, step_v)
+    _scatter_add(W_in, centers, step_v)
     return loss
 
 
@@ -271,10 +278,10 @@ def _cbow_step(W_in, W_out, windows, targets, noise, shared, lr, scale, with_los
         u = W_out[targets]  # (B, dim)
         loss, a_pos, step_h = _shared_noise_step(W_out, h, u, targets, noise, lr, scale, with_loss)
         step_h += a_pos[:, None] * u
-        scatter_add(W_out, targets, a_pos[:, None] * h)
+        _scatter_add(W_out, targets, a_pos[:, None] * h)
     else:
         loss, step_h = _per_pair_noise_step(W_out, h, targets, noise, lr, with_loss)
-    scatter_add(W_in, rows, step_h[owner])
+    _scatter_add(W_in, rows, step_h[owner])
     return loss
 
 
@@ -366,6 +373,7 @@ def train(
     dim, window, K, epochs = params["dim"], params["window"], params["negatives"], params["epochs"]
     lr, t, batch_size = params["lr"], params["t"], params["batch_size"]
     seed = check_int("seed", seed, 0)
+    noise_power = check_float("noise_power", noise_power)
     if shared_negatives is not None:
         shared_negatives = check_int("shared_negatives", shared_negatives, 1)
     share_size = check_int("share_size", share_size, 1)
@@ -393,7 +401,7 @@ def train(
     scale = np.float32(K / S) if S is not None else np.float32(1.0)
     step_fn = _skipgram_step if model == "skipgram" else _cbow_step
     bar = None
-    if progress:
+    if check_bool("progress", progress):
         from tqdm.auto import tqdm
 
         bar = tqdm(total=epochs, desc=f"sgns-{model}", unit="epoch")

@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import sampling, windows
-from ._checks import check_choice, check_int
+from ._checks import check_bool, check_choice, check_int
 from .text import Vocab
 from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr, make_result
 
@@ -582,7 +582,7 @@ def train(
         torch.set_num_threads(max(1, threads - 1))
     source = _prefetch(stream) if threads is not None and threads >= 2 else stream.chunks()
     bar = None
-    if progress:
+    if check_bool("progress", progress):
         from tqdm.auto import tqdm
 
         bar = tqdm(total=int(total_words), desc=f"torch {model}", unit="word", unit_scale=True)
