@@ -228,6 +228,11 @@ def test_analogy_line_format():
     apple = np.array([0.2, 0.3, -1.0])
     cos = apple @ target / np.linalg.norm(apple) / np.linalg.norm(target)
     assert analogy_line(emb2, "man", "king", "woman") == f"king - man + woman -> apple ({cos:.3f})"
+    # with a floor: the claim replaces the digits when it holds, the digits stay when it fails
+    assert analogy_line(emb, "man", "king", "woman", at_least=0.7) == "king - man + woman -> queen (cosine >= 0.70)"
+    assert analogy_line(emb2, "man", "king", "woman", at_least=0.99) == f"king - man + woman -> apple ({cos:.3f})"
+    with pytest.raises(ValueError, match="at_least"):
+        analogy_line(emb, "man", "king", "woman", at_least=float("nan"))
 
 
 def test_nearest_table(planted):

@@ -27,7 +27,7 @@ CHAPTERS = sorted(CHAPTERS_DIR.glob("*.ipynb"))
 MIN_OBJECTIVES, MAX_OBJECTIVES = 3, 5
 MIN_EXERCISES = 4
 MAX_OUTPUT_LINES = 60
-ANALOGY_LINE = re.compile(r"^\w+ - \w+ \+ \w+ -> \w+ \(-?\d\.\d{3}\)$", re.MULTILINE)
+ANALOGY_LINE = re.compile(r"^\w+ - \w+ \+ \w+ -> \w+ \((?:-?\d\.\d{3}|cosine >= -?\d\.\d\d)\)$", re.MULTILINE)
 CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`[^`]+`")
 TERM_ROLE = re.compile(r"\{term\}`")
 # An absolute path starts a token (so URLs such as https://x.org/home/ do not count).

@@ -22,7 +22,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from ._checks import check_choice, check_int
+from ._checks import check_choice, check_float, check_int
 from .embeddings import Embeddings
 
 
@@ -264,9 +264,17 @@ def analogy_accuracy(emb: Embeddings, questions, method: str = "add",
     return AnalogyReport({k: (v[0], v[1]) for k, v in sections.items()}, len(questions), method, wrong)
 
 
-def analogy_line(emb: Embeddings, a: str, b: str, c: str, method: str = "add") -> str:
-    """Return ``"b - a + c -> answer (score)"``, e.g. ``king - man + woman -> queen (0.871)``."""
+def analogy_line(emb: Embeddings, a: str, b: str, c: str, method: str = "add",
+                 at_least: float | None = None) -> str:
+    """Return ``"b - a + c -> answer (score)"``, e.g. ``king - man + woman -> queen (0.871)``.
+
+    With `at_least`, a score of at least that value prints as the claim ``(cosine >= 0.70)``
+    instead of its digits: the answer and the claim hold on every CPU, while the last digits of
+    a trained model's cosines do not. A score below it still prints its digits.
+    """
     answer, score = emb.analogy(a, b, c, topn=1, method=method)[0]
+    if at_least is not None and score >= check_float("at_least", at_least):
+        return f"{b} - {a} + {c} -> {answer} (cosine >= {at_least:.2f})"
     return f"{b} - {a} + {c} -> {answer} ({score:.3f})"
 
 
