@@ -3,7 +3,8 @@
 These run in a fraction of a second and catch what would otherwise only show up as a failed
 `jupyter-book build book -W -n --keep-going` (a missing toc file, an unknown citation key) or not
 at all (execution switched on, MathJax loaded twice or from a CDN, intersphinx reaching for the
-network). The build itself is checked by .ci/run; `test_build_offline` repeats it, marked slow.
+network). `test_build_offline` (marked slow) runs the build itself, exactly as the README's build
+command does, and is the only build in CI.
 """
 from __future__ import annotations
 
