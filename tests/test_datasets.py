@@ -150,8 +150,10 @@ def test_question_words_are_among_the_800_most_frequent(corpus_300k):
 
 
 def test_write_questions_writes_the_google_format(tmp_path, corpus_300k):
-    path = corpus_300k.write_questions(tmp_path / "sub" / "questions.txt")
-    assert path == tmp_path / "sub" / "questions.txt"
+    with pytest.raises(FileNotFoundError, match="the folder .*sub does not exist"):
+        corpus_300k.write_questions(tmp_path / "sub" / "questions.txt")
+    path = corpus_300k.write_questions(tmp_path / "questions.txt")
+    assert path == tmp_path / "questions.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [ln[2:] for ln in lines if ln.startswith(": ")] == corpus_300k.sections
     read, section = [], None

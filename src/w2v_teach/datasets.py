@@ -19,7 +19,6 @@ import hashlib
 import importlib.util
 import os
 import re
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ._checks import check_int
+from ._files import atomic_output, atomic_write
 from .text import tokenize
 
 # ---------------------------------------------------------------------------------------------
@@ -496,7 +496,7 @@ class WorldCorpus:
         for section in self.sections:
             lines.append(f": {section}")
             lines += [" ".join(q[1:]) for q in self.questions if q[0] == section]
-        _atomic_write_text(path, "\n".join(lines) + "\n")
+        atomic_write(path, "\n".join(lines) + "\n")
         return path
 
 
@@ -694,19 +694,6 @@ def world_corpus(n_tokens: int, seed: int = 0) -> WorldCorpus:
 # Files: atomic writes and the cache folder
 # ---------------------------------------------------------------------------------------------
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, then rename it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cache_folder(cache_dir=None) -> Path:
     """Return the cache folder: `cache_dir`, else $W2V_TEACH_CACHE, else ~/.cache/w2v_teach."""
     if cache_dir is None:
@@ -782,7 +769,7 @@ def wiki_sample(cache_dir=None) -> list[str]:
         return path.read_text(encoding="utf-8").split()
     articles = [" ".join(tokens) for tokens in _wiki_articles()]
     text = "\n".join(articles) + "\n"
-    _atomic_write_text(path, text)
+    atomic_write(path, text)
     return text.split()
 
 
@@ -816,29 +803,23 @@ def _check_digest(name: str, value) -> str:
 
 
 def _download(url: str, target: Path, sha256: str, timeout: float) -> None:
-    """Stream `url` into `target` through a temporary file, checking its SHA-256 on the way."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    """Stream `url` into `target` atomically, checking its SHA-256 on the way."""
     h = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    while block := response.read(1 << 20):
-                        h.update(block)
-                        out.write(block)
-            except (urllib.error.URLError, OSError) as err:
-                reason = getattr(err, "reason", err)
-                raise ConnectionError(
-                    f"could not download {url} ({reason}). If you are offline, download it by hand "
-                    f"and place it at {target}; download_text8 will check its SHA-256 and use it."
-                ) from err
-        actual = h.hexdigest()
-        if actual != sha256:
-            raise ValueError(f"checksum mismatch for {url}: expected SHA-256 {sha256}, got {actual}; "
-                             "the download was discarded")
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_output(target) as out:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                while block := response.read(1 << 20):
+                    h.update(block)
+                    out.write(block)
+        except (urllib.error.URLError, OSError) as err:
+            reason = getattr(err, "reason", err)
+            raise ConnectionError(
+                f"could not download {url} ({reason}). If you are offline, download it by hand "
+                f"and place it at {target}; download_text8 will check its SHA-256 and use it."
+            ) from err
+        if h.hexdigest() != sha256:
+            raise ValueError(f"checksum mismatch for {url}: expected SHA-256 {sha256}, got "
+                             f"{h.hexdigest()}; the download was discarded")
 
 
 def _extract(zip_path: Path, member: str, target: Path, sha256: str) -> None:
@@ -846,19 +827,14 @@ def _extract(zip_path: Path, member: str, target: Path, sha256: str) -> None:
     with zipfile.ZipFile(zip_path) as zf:
         if member not in zf.namelist():
             raise ValueError(f"{zip_path} has no member {member!r} (it has {zf.namelist()[:5]})")
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
         h = hashlib.sha256()
-        try:
-            with os.fdopen(fd, "wb") as out, zf.open(member) as src:
-                while block := src.read(1 << 20):
-                    h.update(block)
-                    out.write(block)
+        with atomic_output(target) as out, zf.open(member) as src:
+            while block := src.read(1 << 20):
+                h.update(block)
+                out.write(block)
             if h.hexdigest() != sha256:
                 raise ValueError(f"checksum mismatch for {member} in {zip_path}: expected SHA-256 "
                                  f"{sha256}, got {h.hexdigest()}")
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def download_text8(cache_dir, url: str = TEXT8_URL, sha256: str = TEXT8_ZIP_SHA256,

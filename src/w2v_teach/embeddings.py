@@ -5,15 +5,14 @@ two TSV files of the TensorFlow Embedding Projector.
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from ._checks import check_choice, check_float, check_ids, check_int, check_matrix, check_words
+from ._files import atomic_write
 from .text import Vocab
 
 # Levy and Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim's
@@ -185,7 +184,7 @@ class Embeddings:
             parts += [w.encode("utf-8") + b" " + row.tobytes() + b"\n" for w, row in zip(words, values)]
         else:
             parts += [(w + " " + " ".join(map(str, row)) + "\n").encode("utf-8") for w, row in zip(words, values)]
-        return _write_atomic(path, b"".join(parts))
+        return atomic_write(path, b"".join(parts))
 
     @classmethod
     def load_word2vec(cls, path, binary: bool | None = None) -> "Embeddings":
@@ -231,8 +230,8 @@ class Embeddings:
         values = self.vectors.astype(np.float32)
         vec_text = "".join("\t".join(map(str, row)) + "\n" for row in values)
         meta_text = "".join(w + "\n" for w in self.words)
-        return (_write_atomic(folder / "vectors.tsv", vec_text.encode("utf-8")),
-                _write_atomic(folder / "metadata.tsv", meta_text.encode("utf-8")))
+        return (atomic_write(folder / "vectors.tsv", vec_text.encode("utf-8")),
+                atomic_write(folder / "metadata.tsv", meta_text.encode("utf-8")))
 
     # -- gensim ---------------------------------------------------------------------------
     @classmethod
@@ -253,23 +252,6 @@ class Embeddings:
 # -- file helpers -------------------------------------------------------------------------------
 _WHITESPACE = re.compile(r"\s")
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _write_atomic(path, data: bytes) -> Path:
-    """Write `data` to a temporary file next to `path`, then rename it into place."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot save {path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _looks_binary(body: bytes) -> bool:
