@@ -399,3 +399,58 @@ def test_exact_ties_keep_table_order_whatever_the_last_bits():
         emb = Embeddings(["q", "madrid", "berlin", "rome", "far"], np.array([base] + rows + [[1.0, -1.0]]))
         assert [w for w, _ in emb.most_similar("q", topn=3)] == ["madrid", "berlin", "rome"]
         assert [w for w, _ in emb.most_similar("q", topn=2)] == ["madrid", "berlin"]
+
+
+# -- the names gensim's KeyedVectors users know ----------------------------------------------------
+def test_index_to_key_and_key_to_index_match_gensim(emb, kv):
+    assert emb.index_to_key == list(kv.index_to_key) and emb.key_to_index == dict(kv.key_to_index)
+    assert emb.words is emb.index_to_key
+
+
+@pytest.mark.parametrize("norm", [False, True])
+def test_get_vector_matches_gensim(emb, kv, norm):
+    np.testing.assert_allclose(emb.get_vector("queen", norm=norm), kv.get_vector("queen", norm=norm), rtol=1e-6)
+
+
+def test_a_list_of_words_looks_up_rows(emb, kv):
+    np.testing.assert_array_equal(emb[["queen", "king"]], kv[["queen", "king"]])
+    assert emb[[]].shape == (0, emb.dim)
+    with pytest.raises(KeyError, match="'qeen' is not in the vocabulary.*did you mean 'queen'"):
+        emb[["king", "qeen"]]
+
+
+@pytest.mark.parametrize("restrict", [5, 50, 299])
+def test_restrict_vocab_matches_gensim(emb, kv, restrict):
+    assert_same_ranking(emb.most_similar("king", topn=4, restrict_vocab=restrict),
+                        kv.most_similar("king", topn=4, restrict_vocab=restrict))
+    assert_same_ranking(emb.analogy("man", "king", "woman", topn=3, restrict_vocab=restrict),
+                        kv.most_similar(positive=["king", "woman"], negative=["man"], topn=3,
+                                        restrict_vocab=restrict))
+
+
+def test_restrict_vocab_is_validated(emb):
+    with pytest.raises(ValueError, match="restrict_vocab must be >= 1"):
+        emb.most_similar("king", restrict_vocab=0)
+
+
+def test_counts_travel_to_and_from_gensim():
+    emb = Embeddings(["the", "cat", "sat"], np.eye(3), counts=[9, 4, 1])
+    kv = emb.to_gensim()
+    assert [kv.get_vecattr(w, "count") for w in emb.words] == [9, 4, 1]
+    back = Embeddings.from_gensim(kv)
+    assert back.counts.tolist() == [9, 4, 1] and back.words == emb.words
+    assert Embeddings(["a"], np.ones((1, 2))).counts is None
+
+
+@pytest.mark.parametrize("counts, match", [([1, 2], "one entry per word"), ([1, -1, 0], "integers >= 0"),
+                                           ([1.5, 1, 1], "integers >= 0")])
+def test_bad_counts_raise(counts, match):
+    with pytest.raises(ValueError, match=match):
+        Embeddings(["a", "b", "c"], np.eye(3), counts=counts)
+
+
+def test_a_trainer_fills_the_counts():
+    from w2v_teach import sgns
+
+    result = sgns.train("a b a c a b".split() * 20, dim=4, epochs=1, min_count=1)
+    assert result.embeddings.counts.tolist() == result.vocab.counts.tolist() == [60, 40, 20]

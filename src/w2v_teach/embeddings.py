@@ -11,9 +11,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ._checks import check_choice, check_float, check_ids, check_int, check_matrix, check_words
+from ._checks import check_bool, check_choice, check_float, check_ids, check_int, check_matrix, check_words
 from ._files import atomic_write
-from .text import Vocab
+from .text import Vocab, lookup
 
 # Levy and Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim's
 # most_similar_cosmul uses 1e-6. Pass epsilon=1e-6 to reproduce gensim's scores exactly.
@@ -31,12 +31,24 @@ class Embeddings:
     ``Embeddings`` (for example ``Embeddings(emb.words, emb.vectors * 2)``).
     """
 
-    def __init__(self, words: Sequence[str], vectors) -> None:
+    def __init__(self, words: Sequence[str], vectors, counts=None) -> None:
         words = check_words("words", words.words if isinstance(words, Vocab) else words)
         vectors = check_matrix("vectors", vectors, rows=len(words))
         if len(words) == 0:
             raise ValueError("Embeddings need at least one word, got none")
-        self.vocab = Vocab(words, np.zeros(len(words), dtype=np.int64))
+        self.index_to_key: list[str] = words  # gensim's names: row -> word, word -> row
+        self.key_to_index: dict[str, int] = {w: i for i, w in enumerate(words)}
+        if len(self.key_to_index) != len(words):
+            dup = next(w for w in words if words.count(w) > 1)
+            raise ValueError(f"words must be unique, {dup!r} appears more than once")
+        self.counts: np.ndarray | None = None  # training counts, where a trainer knows them
+        if counts is not None:
+            self.counts = np.asarray(counts)
+            if self.counts.shape != (len(words),):
+                raise ValueError(f"counts must have one entry per word ({len(words)}), got shape {self.counts.shape}")
+            if not np.issubdtype(self.counts.dtype, np.integer) or (self.counts < 0).any():
+                raise ValueError(f"counts must be integers >= 0, got {self.counts[:5]} (dtype {self.counts.dtype})")
+            self.counts = self.counts.astype(np.int64)
         if vectors.flags.writeable:
             vectors = vectors.copy()  # ours alone: nobody can change it behind the unit-vector cache
             vectors.flags.writeable = False
@@ -46,8 +58,8 @@ class Embeddings:
     # -- lookup ---------------------------------------------------------------------------
     @property
     def words(self) -> list[str]:
-        """Return the words, in table order."""
-        return self.vocab.words
+        """Return the words, in table order (the same list as ``index_to_key``)."""
+        return self.index_to_key
 
     @property
     def dim(self) -> int:
@@ -55,20 +67,27 @@ class Embeddings:
         return self.vectors.shape[1]
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self.index_to_key)
 
     def __contains__(self, word: object) -> bool:
-        return word in self.vocab
+        return word in self.key_to_index
 
     def __repr__(self) -> str:
         return f"Embeddings({len(self)} words, dim {self.dim})"
 
     def index(self, word: str) -> int:
         """Return the row of `word`; KeyError naming it and close matches if it is unknown."""
-        return self.vocab.index(word)
+        return lookup(self.key_to_index, self.index_to_key, word)
 
-    def __getitem__(self, word: str) -> np.ndarray:
-        return self.vectors[self.index(word)]
+    def __getitem__(self, word_or_words) -> np.ndarray:
+        """Return the vector of a word (dim,), or the (n, dim) vectors of a list of words."""
+        if isinstance(word_or_words, str):
+            return self.vectors[self.index(word_or_words)]
+        return self.vectors[[self.index(w) for w in check_words("words", word_or_words)]]
+
+    def get_vector(self, word: str, norm: bool = False) -> np.ndarray:
+        """Return the vector of `word`, scaled to length 1 if `norm` (gensim's ``get_vector``)."""
+        return (self.unit if check_bool("norm", norm) else self.vectors)[self.index(word)]
 
     @property
     def unit(self) -> np.ndarray:
@@ -96,19 +115,28 @@ class Embeddings:
         """Return the cosine similarity of words `a` and `b`."""
         return float(self.unit[self.index(a)] @ self.unit[self.index(b)])
 
-    def most_similar(self, word_or_vector, topn: int = 10, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
-        """Return the `topn` words closest in cosine to a word (itself excluded) or a vector."""
+    def most_similar(self, word_or_vector, topn: int = 10, exclude: Iterable[str] = (),
+                     restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Return the `topn` words closest in cosine to a word (itself excluded) or a vector.
+
+        `exclude`: words never returned (a bare str is one word). `restrict_vocab`: answer only
+        from the first that many rows (the most frequent words, for trained vectors), as gensim.
+        """
         topn = check_int("topn", topn, 1)
         query = self._as_unit_vector(word_or_vector)
         banned = {self.index(w) for w in check_words("exclude", exclude)}
         if isinstance(word_or_vector, str):
             banned.add(self.index(word_or_vector))
         scores = self.unit @ query  # (V,)
-        return self._top(scores, topn, banned)
+        return self._top(scores, topn, banned, restrict_vocab)
 
-    def _top(self, scores: np.ndarray, topn: int, banned: set[int]) -> list[tuple[str, float]]:
-        """Return the best `topn` (word, score) pairs, skipping banned rows."""
+    def _top(self, scores: np.ndarray, topn: int, banned: set[int],
+             restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Return the best `topn` (word, score) pairs, skipping banned rows and rows past the limit."""
         scores = scores.astype(np.float64, copy=True)
+        if restrict_vocab is not None:
+            scores = scores[:check_int("restrict_vocab", restrict_vocab, 1)]
+            banned = {i for i in banned if i < len(scores)}
         if banned:
             scores[list(banned)] = -np.inf
         k = min(topn, len(scores) - len(banned))
@@ -149,15 +177,16 @@ class Embeddings:
         return cos_b * cos_c / (cos_a + epsilon)
 
     def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "add",
-                epsilon: float = COSMUL_EPSILON) -> list[tuple[str, float]]:
+                epsilon: float = COSMUL_EPSILON, restrict_vocab: int | None = None) -> list[tuple[str, float]]:
         """Answer a : b :: c : ? (king - man + woman is analogy("man", "king", "woman")).
 
-        The three query words are excluded from the answers, as in the original evaluation.
+        The three query words are excluded from the answers, as in the original evaluation;
+        `restrict_vocab` answers only from the first that many rows, as in :meth:`most_similar`.
         """
         topn = check_int("topn", topn, 1)
         ids = [self.index(w) for w in (a, b, c)]
         scores = self.analogy_scores([ids[0]], [ids[1]], [ids[2]], method=method, epsilon=epsilon)[0]
-        return self._top(scores, topn, set(ids))
+        return self._top(scores, topn, set(ids), restrict_vocab)
 
     # -- files ----------------------------------------------------------------------------
     def save_word2vec(self, path, binary: bool = False) -> Path:
@@ -238,7 +267,8 @@ class Embeddings:
     def from_gensim(cls, kv) -> "Embeddings":
         """Return the vectors of a gensim ``KeyedVectors`` (or a model's ``.wv``) in gensim's order."""
         kv = getattr(kv, "wv", kv)
-        return cls(list(kv.index_to_key), np.array(kv.vectors))
+        counts = kv.expandos.get("count") if hasattr(kv, "expandos") else None
+        return cls(list(kv.index_to_key), np.array(kv.vectors), counts=counts)
 
     def to_gensim(self):
         """Return a gensim ``KeyedVectors`` with these words and vectors (needs gensim)."""
@@ -246,6 +276,9 @@ class Embeddings:
 
         kv = KeyedVectors(self.dim, dtype=np.float32)
         kv.add_vectors(self.words, self.vectors.astype(np.float32))
+        if self.counts is not None:
+            for word, count in zip(self.words, self.counts.tolist()):
+                kv.set_vecattr(word, "count", count)
         return kv
 
 

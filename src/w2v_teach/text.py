@@ -27,6 +27,21 @@ def _check_not_str(name: str, tokens) -> None:
         raise ValueError(f"{name} must be a list of words, got a single str (tokenize it first)")
 
 
+def unknown_word_message(word, words: Sequence[str]) -> str:
+    """Return "word 'x' is not in the vocabulary (V words); did you mean ...?" for an unknown word."""
+    close = difflib.get_close_matches(str(word), words, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+    return f"word {word!r} is not in the vocabulary ({len(words)} words){hint}"
+
+
+def lookup(index: dict[str, int], words: Sequence[str], word) -> int:
+    """Return index[word]; KeyError naming the word and close matches if it is unknown."""
+    try:
+        return index[word]
+    except (KeyError, TypeError):
+        raise KeyError(unknown_word_message(word, words)) from None
+
+
 class Vocab:
     """A vocabulary: words sorted by descending count (ties alphabetically), with their ids.
 
@@ -101,15 +116,10 @@ class Vocab:
 
     def index(self, word: str) -> int:
         """Return the id of `word`; KeyError naming it and close matches if it is unknown."""
-        try:
-            return self._index[word]
-        except (KeyError, TypeError):
-            raise KeyError(self._unknown_message(word)) from None
+        return lookup(self._index, self.words, word)
 
     def _unknown_message(self, word) -> str:
-        close = self.suggest(word)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-        return f"word {word!r} is not in the vocabulary ({len(self)} words){hint}"
+        return unknown_word_message(word, self.words)
 
     def encode(self, tokens: Iterable[str], oov: str = "skip") -> np.ndarray:
         """Return the ids of `tokens` as int64; unknown words are dropped ("skip") or raise ("error")."""

@@ -89,7 +89,7 @@ def make_result(vocab: Vocab, W_in: np.ndarray, W_out: np.ndarray, losses, words
                 seconds: float, keep: str = "in", info: dict | None = None) -> TrainResult:
     """Package a finished run: embeddings of the kept matrix, losses, and words per second."""
     return TrainResult(
-        embeddings=Embeddings(vocab.words, vectors_to_keep(W_in, W_out, keep)),
+        embeddings=Embeddings(vocab.words, vectors_to_keep(W_in, W_out, keep), counts=vocab.counts),
         losses=np.asarray(losses, dtype=np.float64),
         words_per_second=words / seconds if seconds > 0 else float("inf"),
         W_in=W_in,
