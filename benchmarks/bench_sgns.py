@@ -48,18 +48,8 @@ def evaluate(emb: "w2v.embeddings.Embeddings") -> dict:
 
 def run_gensim(tokens: list[str], epochs: int, seed: int) -> tuple[float, dict]:
     """Train gensim's skip-gram (workers=1); return effective words/s and the quality scores."""
-    from gensim.models import Word2Vec
-
-    chunks = [tokens[i:i + 10_000] for i in range(0, len(tokens), 10_000)]  # gensim cuts at 10k
-    model = Word2Vec(vector_size=HYPER["dim"], window=HYPER["window"], negative=HYPER["negatives"],
-                     sample=HYPER["t"], min_count=HYPER["min_count"], alpha=HYPER["lr"],
-                     sg=1, hs=0, workers=1, seed=seed)
-    model.build_vocab(chunks)
-    start = time.perf_counter()
-    effective, _raw = model.train(chunks, total_examples=model.corpus_count, epochs=epochs)
-    seconds = time.perf_counter() - start
-    emb = w2v.embeddings.Embeddings(list(model.wv.index_to_key), model.wv.vectors)
-    return effective / seconds, evaluate(emb)
+    result = w2v.reference.train_gensim(tokens, epochs=epochs, seed=seed, workers=1, **HYPER)
+    return result.words_per_second, evaluate(result.embeddings)
 
 
 def run_numpy(tokens: list[str], epochs: int, seed: int) -> tuple[float, dict]:

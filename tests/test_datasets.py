@@ -409,14 +409,15 @@ def test_download_text8_default_checksums_are_explicit():
 
 @pytest.mark.slow
 def test_gensim_skipgram_answers_the_planted_analogies(tmp_path):
-    gensim_models = pytest.importorskip("gensim.models")
-    wc = world_corpus(1_000_000, seed=0)
-    chunks = [wc.tokens[i:i + 10_000] for i in range(0, len(wc.tokens), 10_000)]  # gensim cuts at 10k
-    model = gensim_models.Word2Vec(chunks, sg=1, workers=1, epochs=5, vector_size=100, window=5,
-                                   negative=5, hs=0, min_count=5, seed=1)
+    # The corpus design, judged by the reference implementation at the chapters' size (300k).
+    pytest.importorskip("gensim.models")
+    from w2v_teach.reference import train_gensim
+
+    wc = world_corpus(300_000, seed=0)
+    model = train_gensim(wc.tokens, dim=50, epochs=5, t=1e-3, seed=1).info["gensim_model"]
     score, sections = model.wv.evaluate_word_analogies(str(wc.write_questions(tmp_path / "q.txt")))
     total = sections[-1]
     assert len(total["correct"]) + len(total["incorrect"]) == len(wc.questions)  # all covered
-    assert score >= 0.95
+    assert score >= 0.95  # 0.98-0.99 over gensim seeds 1-3
     for _, a, b, c, d in CLASSIC:
         assert model.wv.most_similar(positive=[b, c], negative=[a], topn=1)[0][0] == d

@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 _MODULES = (
     "text", "sampling", "windows", "counting", "cbow_softmax", "sgns", "torch_models",
-    "embeddings", "evaluate", "datasets", "world", "world_lexicon", "plotting", "gradcheck", "training",
+    "embeddings", "evaluate", "datasets", "world", "world_lexicon", "plotting", "gradcheck", "training", "reference",
 )
 __all__ = list(_MODULES)
 

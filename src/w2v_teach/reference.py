@@ -1,0 +1,78 @@
+"""gensim, the reference implementation, trained with the book's names for the hyperparameters.
+
+:func:`train_gensim` runs gensim's ``Word2Vec`` (its optimised C loop) on a flat token list and
+returns the same :class:`~w2v_teach.training.TrainResult` as the book's own trainers, so that a
+chapter, a test or a benchmark compares like with like in one line. Only needs gensim.
+"""
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+import numpy as np
+
+from ._checks import check_bool, check_choice, check_int
+from .text import Vocab
+from .training import TrainResult, check_hyperparameters, make_result
+
+# gensim truncates every "sentence" longer than 10,000 tokens without a word: feed it chunks.
+GENSIM_MAX_SENTENCE = 10_000
+DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}  # the C tool's defaults (gensim uses 0.025 for both)
+
+
+def train_gensim(
+    tokens: Sequence[str],
+    *,
+    model: str = "skipgram",
+    dim: int = 100,
+    window: int = 5,
+    negatives: int = 5,
+    epochs: int = 5,
+    lr: float | None = None,
+    t: float | None = 1e-4,
+    min_count: int = 5,
+    seed: int = 0,
+    workers: int = 1,
+    hs: bool = False,
+) -> TrainResult:
+    """Train gensim's word2vec on `tokens` (a flat list of words); return a TrainResult.
+
+    model: "skipgram" (sg=1) or "cbow" (sg=0, averaged context, cbow_mean=1).
+    dim, window, negatives, epochs, min_count, seed: gensim's vector_size, window, negative,
+    epochs, min_count, seed. lr: alpha, decaying linearly to gensim's min_alpha (None: the C
+    tool's 0.025 for skip-gram, 0.05 for CBOW). t: sample (None or 0: no subsampling).
+    workers: gensim's threads (1 repeats exactly; more are faster and do not). hs: hierarchical
+    softmax instead of negative sampling (then negatives=0 is passed to gensim).
+
+    The result holds the embeddings (gensim's ``wv``, in its frequency order, with counts),
+    W_in (``wv.vectors``), W_out (``syn1neg``, or ``syn1`` with hs), the effective words per
+    second of ``train`` (the clock covers training, not the vocabulary), and the gensim model
+    itself in ``info["gensim_model"]``. ``losses`` is empty: gensim's running loss is cumulative
+    and is the subject of its own chapter.
+    """
+    from gensim.models import Word2Vec
+
+    check_choice("model", model, {"skipgram", "cbow"})
+    params = check_hyperparameters(dim=dim, window=window, negatives=negatives, epochs=epochs,
+                                   lr=DEFAULT_LR[model] if lr is None else lr, t=t, min_count=min_count)
+    seed = check_int("seed", seed, 0)
+    workers = check_int("workers", workers, 1)
+    hs = check_bool("hs", hs)
+    if isinstance(tokens, str) or not tokens:
+        raise ValueError("tokens must be a non-empty list of words (tokenize a str first)")
+    tokens = tokens if isinstance(tokens, list) else list(tokens)
+    chunks = [tokens[i:i + GENSIM_MAX_SENTENCE] for i in range(0, len(tokens), GENSIM_MAX_SENTENCE)]
+    gensim_model = Word2Vec(
+        sg=int(model == "skipgram"), hs=int(hs), negative=0 if hs else params["negatives"],
+        vector_size=params["dim"], window=params["window"], alpha=params["lr"],
+        sample=params["t"] or 0, min_count=params["min_count"], workers=workers, seed=seed,
+    )
+    gensim_model.build_vocab(chunks)
+    start = time.perf_counter()
+    words, _ = gensim_model.train(chunks, total_examples=gensim_model.corpus_count, epochs=params["epochs"])
+    seconds = time.perf_counter() - start
+    wv = gensim_model.wv
+    vocab = Vocab(list(wv.index_to_key), [wv.get_vecattr(w, "count") for w in wv.index_to_key])
+    W_out = gensim_model.syn1 if hs else gensim_model.syn1neg
+    return make_result(vocab, np.array(wv.vectors), np.array(W_out), [], words, seconds,
+                       info={"model": model, "gensim_model": gensim_model, "workers": workers, "hs": hs})

@@ -1,0 +1,47 @@
+"""reference.train_gensim: gensim under the book's names, returning the book's TrainResult."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from w2v_teach.datasets import world_corpus
+from w2v_teach.reference import train_gensim
+
+gensim_models = pytest.importorskip("gensim.models")
+
+
+@pytest.fixture(scope="module")
+def tokens():
+    return world_corpus(60_000, seed=0).tokens
+
+
+def test_same_vectors_as_gensim_called_by_hand(tokens):
+    ours = train_gensim(tokens, dim=16, window=3, negatives=4, epochs=2, lr=0.03, t=1e-3, min_count=3, seed=5)
+    chunks = [tokens[i:i + 10_000] for i in range(0, len(tokens), 10_000)]
+    theirs = gensim_models.Word2Vec(chunks, sg=1, hs=0, negative=4, vector_size=16, window=3, alpha=0.03,
+                                    sample=1e-3, min_count=3, workers=1, seed=5, epochs=2)
+    assert ours.embeddings.words == list(theirs.wv.index_to_key)
+    np.testing.assert_array_equal(ours.W_in, theirs.wv.vectors)
+    np.testing.assert_array_equal(ours.W_out, theirs.syn1neg)
+    np.testing.assert_array_equal(ours.embeddings.vectors, theirs.wv.vectors)
+    assert ours.embeddings.counts.tolist() == [theirs.wv.get_vecattr(w, "count") for w in ours.embeddings.words]
+    assert ours.info["gensim_model"].wv.vector_size == 16 and ours.words_per_second > 0
+
+
+def test_long_text_is_fed_in_chunks_so_nothing_is_cut(tokens):
+    # One 60,000-token "sentence" would lose all but its first 10,000 tokens inside gensim.
+    result = train_gensim(tokens, dim=8, epochs=1, t=None, min_count=1)
+    assert result.vocab.total == len(tokens)
+    assert result.words_trained == len(tokens)  # no subsampling: every token is a training word
+
+
+def test_cbow_and_hierarchical_softmax(tokens):
+    cbow = train_gensim(tokens, model="cbow", dim=8, epochs=1, hs=True)
+    model = cbow.info["gensim_model"]
+    assert model.sg == 0 and model.hs == 1 and model.negative == 0 and model.alpha == 0.05
+    np.testing.assert_array_equal(cbow.W_out, model.syn1)
+
+
+def test_a_bare_string_is_refused():
+    with pytest.raises(ValueError, match="tokenize"):
+        train_gensim("the cat sat")
