@@ -26,7 +26,6 @@ import importlib.util
 import os
 import statistics
 import sys
-import time
 
 import numpy as np
 
