@@ -1,4 +1,5 @@
-"""Shared fixtures: a seeded generator and a small Zipf-like vocabulary with its corpus ids."""
+"""Shared fixtures: a seeded generator, a small Zipf-like vocabulary with its corpus ids, and a
+corpus with a learnable structure for the trainers."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,3 +25,18 @@ def small_ids(small_vocab: Vocab) -> np.ndarray:
     """Return a shuffled corpus of ids (int64) whose word counts equal `small_vocab.counts`."""
     ids = np.repeat(np.arange(len(small_vocab)), small_vocab.counts)
     return np.random.default_rng(7).permutation(ids).astype(np.int64)
+
+
+def _cycle_tokens(n: int, vocab: int = 12, seed: int = 0) -> list[str]:
+    """Return n tokens where each word is usually (80 %) followed by the next word in a cycle."""
+    rng = np.random.default_rng(seed)
+    ids = [0]
+    for _ in range(n - 1):
+        ids.append((ids[-1] + 1) % vocab if rng.random() < 0.8 else int(rng.integers(vocab)))
+    return [f"w{i}" for i in ids]
+
+
+@pytest.fixture
+def cycle_tokens():
+    """Return the function cycle_tokens(n, vocab=12, seed=0): a corpus a trainer can learn."""
+    return _cycle_tokens

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from w2v_teach.gradcheck import max_relative_error, numerical_gradient
+from w2v_teach.gradcheck import check, max_relative_error, numerical_gradient
 
 
 def test_gradient_of_a_quadratic_form(rng):
@@ -78,3 +78,45 @@ def test_max_relative_error_is_symmetric_and_handles_zero_arrays():
 def test_max_relative_error_rejects_shape_mismatch():
     with pytest.raises(ValueError, match=r"differ in shape: \(2,\) vs \(3,\)"):
         max_relative_error(np.zeros(2), np.zeros(3))
+
+
+# -- check: every parameter at once, with the random generator reset ------------------------------
+def _quadratic(A, b):
+    """Return (loss, dA, db) of sum(A @ b)^2 / 2."""
+    r = A @ b
+    return 0.5 * float(r @ r), np.outer(r, b), A.T @ r
+
+
+def test_check_passes_correct_gradients_and_finds_the_wrong_entry():
+    rng = np.random.default_rng(0)
+    A, b = rng.normal(size=(3, 4)), rng.normal(size=4)
+    assert all(r.error < 1e-8 for r in check(_quadratic, [A, b]))
+
+    def broken(A, b):
+        loss, dA, db = _quadratic(A, b)
+        dA = dA.copy()
+        dA[2, 1] += 1.0
+        return loss, dA, db
+
+    bad, good = check(broken, [A, b])
+    assert bad.error > 0.1 and bad.worst_index == (2, 1) and good.error < 1e-8
+
+
+def test_check_resets_the_generator_before_every_evaluation():
+    # A loss that draws noise: without the reset every evaluation would see different draws.
+    x = np.array([0.3, -1.2])
+
+    def noisy(x, rng=np.random.default_rng(5)):
+        w = rng.normal(size=2)
+        return float(w @ x), w.copy()
+
+    rng = np.random.default_rng(5)
+    (result,) = check(lambda x: noisy(x, rng), [x], rng=rng)
+    assert result.error < 1e-9
+
+
+def test_check_validates_its_arguments():
+    with pytest.raises(ValueError, match="one gradient per parameter"):
+        check(lambda a, b: (0.0, a), [np.zeros(2), np.zeros(2)])
+    with pytest.raises(ValueError, match="rng must be"):
+        check(_quadratic, [np.eye(2), np.ones(2)], rng=3)

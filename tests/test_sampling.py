@@ -86,7 +86,6 @@ def test_keep_probability_rejects_unknown_formula():
         sampling.keep_probability(COUNTS, formula="nope")
 
 
-@pytest.mark.slow
 def test_c_tool_formula_matches_gensim():
     gensim = pytest.importorskip("gensim")
     words = [f"w{i}" for i in range(len(COUNTS))]

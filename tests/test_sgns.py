@@ -9,8 +9,7 @@ import pytest
 
 from w2v_teach import sgns
 from w2v_teach.datasets import world_corpus
-from w2v_teach.evaluate import analogy_accuracy
-from w2v_teach.gradcheck import max_relative_error, numerical_gradient
+from w2v_teach import gradcheck
 
 
 def _problem(rng, V=9, dim=4, B=6, K=3, scale=0.5):
@@ -44,10 +43,8 @@ def test_loss_equals_the_per_pair_formula_by_loop(rng):
 def test_gradients_pass_a_float64_finite_difference_check(rng):
     W_in, W_out, c, o, neg = _problem(rng)
     _, dW_in, dW_out = sgns.loss_and_grads(W_in, W_out, c, o, neg)
-    num_in = numerical_gradient(lambda w: sgns.loss_and_grads(w, W_out, c, o, neg)[0], W_in)
-    num_out = numerical_gradient(lambda w: sgns.loss_and_grads(W_in, w, c, o, neg)[0], W_out)
-    assert max_relative_error(dW_in, num_in) < 1e-6
-    assert max_relative_error(dW_out, num_out) < 1e-6
+    for result in gradcheck.check(lambda a, b: sgns.loss_and_grads(a, b, c, o, neg), [W_in, W_out]):
+        assert result.error < 1e-6, result
     # rows of words in no pair get no gradient
     assert np.all(dW_in[[5, 6, 7, 8]] == 0.0)
 
@@ -278,15 +275,3 @@ def test_other_variants_train(small_world, kwargs):
     result = sgns.train(small_world, dim=8, epochs=1, min_count=2, **kwargs)
     assert np.isfinite(result.losses).all() and result.losses[-1] < result.losses[0]
     assert result.info["model"] == kwargs.get("model", "skipgram")
-
-
-@pytest.mark.slow
-def test_skipgram_answers_the_planted_analogies():
-    wc = world_corpus(300_000, seed=0)
-    result = sgns.train(wc.tokens, dim=50, epochs=5, t=1e-3, seed=0)
-    report = analogy_accuracy(result.embeddings, wc.questions)
-    assert report.coverage == 1.0
-    assert report.accuracy >= 0.95, report.table()
-    for a, b, c, d in [("man", "king", "woman", "queen"), ("france", "paris", "italy", "rome"),
-                       ("walked", "walking", "swam", "swimming")]:
-        assert result.embeddings.analogy(a, b, c)[0][0] == d

@@ -45,15 +45,6 @@ def autograd_grads(model, loss):
     return float(loss.detach()), grads[0].numpy(), grads[1].numpy()
 
 
-def cycle_tokens(n=4000, vocab=15, seed=0):
-    """Return a corpus where each word is usually followed by the next one in a cycle."""
-    rng = np.random.default_rng(seed)
-    ids = [0]
-    for _ in range(n - 1):
-        ids.append((ids[-1] + 1) % vocab if rng.random() < 0.8 else int(rng.integers(vocab)))
-    return [f"w{i}" for i in ids]
-
-
 # -- devices -----------------------------------------------------------------------------------
 def test_pick_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
@@ -266,8 +257,8 @@ def test_cbow_batches_pad_with_the_zero_row():
 
 
 # -- the trainer -------------------------------------------------------------------------------
-def test_train_counts_every_word_of_every_epoch_without_subsampling():
-    tokens = cycle_tokens(1500)
+def test_train_counts_every_word_of_every_epoch_without_subsampling(cycle_tokens):
+    tokens = cycle_tokens(1500, vocab=15)
     result = tm.train(tokens, dim=8, window=2, epochs=2, t=None, min_count=1, device="cpu", threads=1)
     assert result.words_trained == 2 * len(tokens)
     assert result.W_in.shape == result.W_out.shape == (15, 8)
@@ -275,8 +266,8 @@ def test_train_counts_every_word_of_every_epoch_without_subsampling():
 
 
 @pytest.mark.parametrize("model_name", ["skipgram", "cbow"])
-def test_training_lowers_the_loss_and_learns_the_cycle(model_name):
-    tokens = cycle_tokens(6000)
+def test_training_lowers_the_loss_and_learns_the_cycle(model_name, cycle_tokens):
+    tokens = cycle_tokens(6000, vocab=15)
     result = tm.train(tokens, model=model_name, dim=16, window=2, epochs=4, t=None, min_count=1, seed=3,
                       batch_size=16, shared_negatives=8, loss_every=1, device="cpu", threads=1, lr=0.025)
     first, last = result.losses[:10].mean(), result.losses[-10:].mean()
@@ -286,8 +277,8 @@ def test_training_lowers_the_loss_and_learns_the_cycle(model_name):
     assert emb.similarity("w3", "w4") > emb.similarity("w3", "w10")
 
 
-def test_results_do_not_depend_on_the_number_of_threads():
-    tokens = cycle_tokens(3000)
+def test_results_do_not_depend_on_the_number_of_threads(cycle_tokens):
+    tokens = cycle_tokens(3000, vocab=15)
     kw = dict(dim=8, window=2, epochs=2, min_count=1, seed=5, batch_size=32, device="cpu", chunk_tokens=1000)
     one = tm.train(tokens, threads=1, **kw)
     two = tm.train(tokens, threads=2, **kw)  # batches prepared by a DataLoader worker process
@@ -295,8 +286,8 @@ def test_results_do_not_depend_on_the_number_of_threads():
     np.testing.assert_array_equal(one.losses, two.losses)
 
 
-def test_autograd_training_equals_the_hand_written_path():
-    tokens = cycle_tokens(2000)
+def test_autograd_training_equals_the_hand_written_path(cycle_tokens):
+    tokens = cycle_tokens(2000, vocab=15)
     kw = dict(dim=8, window=2, epochs=1, t=None, min_count=1, seed=2, batch_size=16, device="cpu", threads=1)
     fast = tm.train(tokens, **kw)
     slow = tm.train(tokens, autograd=True, **kw)
@@ -304,17 +295,17 @@ def test_autograd_training_equals_the_hand_written_path():
     np.testing.assert_allclose(fast.W_out, slow.W_out, atol=1e-5)
 
 
-def test_sparse_adam_training_runs_and_lowers_the_loss():
-    tokens = cycle_tokens(3000)
+def test_sparse_adam_training_runs_and_lowers_the_loss(cycle_tokens):
+    tokens = cycle_tokens(3000, vocab=15)
     result = tm.train(tokens, dim=8, window=2, epochs=2, t=None, min_count=1, batch_size=64, lr=0.02,
                       optimizer="sparse_adam", loss_every=1, device="cpu", threads=1)
     assert result.losses[-5:].mean() < result.losses[:5].mean()
     assert result.info["autograd"] is True
 
 
-def test_saved_vectors_load_in_gensim_with_the_same_neighbours(tmp_path):
+def test_saved_vectors_load_in_gensim_with_the_same_neighbours(tmp_path, cycle_tokens):
     gensim_models = pytest.importorskip("gensim.models")
-    result = tm.train(cycle_tokens(3000), dim=8, window=2, epochs=2, min_count=1, device="cpu", threads=1)
+    result = tm.train(cycle_tokens(3000, vocab=15), dim=8, window=2, epochs=2, min_count=1, device="cpu", threads=1)
     path = result.embeddings.save_word2vec(tmp_path / "vectors.txt")
     kv = gensim_models.KeyedVectors.load_word2vec_format(str(path), binary=False)
     assert list(kv.index_to_key) == result.embeddings.words
@@ -324,9 +315,9 @@ def test_saved_vectors_load_in_gensim_with_the_same_neighbours(tmp_path):
     np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-5)
 
 
-def test_divergence_raises_floating_point_error():
+def test_divergence_raises_floating_point_error(cycle_tokens):
     with pytest.raises(FloatingPointError, match="smaller lr"):
-        tm.train(cycle_tokens(2000), dim=8, window=2, epochs=1, t=None, min_count=1, lr=1e30, batch_size=16,
+        tm.train(cycle_tokens(2000, vocab=15), dim=8, window=2, epochs=1, t=None, min_count=1, lr=1e30, batch_size=16,
                  loss_every=1, device="cpu", threads=1)
 
 
@@ -346,19 +337,19 @@ def test_divergence_raises_floating_point_error():
     ({"autograd": "yes"}, "autograd"),
     ({"min_count": 10_000}, "min_count"),
 ])
-def test_train_rejects_bad_arguments(kwargs, match):
-    args = {"tokens": cycle_tokens(300), "dim": 4, "epochs": 1, "min_count": 1, "device": "cpu", "threads": 1}
+def test_train_rejects_bad_arguments(kwargs, match, cycle_tokens):
+    args = {"tokens": cycle_tokens(300, vocab=15), "dim": 4, "epochs": 1, "min_count": 1, "device": "cpu", "threads": 1}
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         tm.train(args.pop("tokens"), **args)
 
 
-def test_train_rejects_a_device_that_is_not_available(monkeypatch):
+def test_train_rejects_a_device_that_is_not_available(monkeypatch, cycle_tokens):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
     for name in ("cuda", "mps"):
         with pytest.raises(ValueError, match=f"device '{name}' is not available"):
-            tm.train(cycle_tokens(300), dim=4, epochs=1, min_count=1, device=name, threads=1)
+            tm.train(cycle_tokens(300, vocab=15), dim=4, epochs=1, min_count=1, device=name, threads=1)
 
 
 def test_models_reject_bad_batches():

@@ -6,8 +6,7 @@ import pytest
 
 from w2v_teach import _checks, training
 from w2v_teach.text import Vocab
-from w2v_teach.embeddings import Embeddings
-from w2v_teach.training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr
+from w2v_teach.training import check_finite_loss, check_hyperparameters, linear_lr
 
 GOOD = dict(dim=10, window=5, negatives=5, epochs=3, lr=0.025, t=1e-4, min_count=1, batch_size=256)
 
@@ -75,18 +74,6 @@ def test_finite_loss_is_returned_as_float():
 def test_non_finite_loss_raises_with_step_and_hint(loss):
     with pytest.raises(FloatingPointError, match=r"at step 1234 \(learning rate 2\.5\).*smaller lr"):
         check_finite_loss(loss, step=1234, lr=2.5)
-
-
-# ---- TrainResult ---------------------------------------------------------------------------------
-
-def test_train_result_defaults():
-    vectors = np.eye(2)
-    result = TrainResult(Embeddings(["a", "b"], vectors), np.array([1.0, 0.5]), 1000.0,
-                         vectors, vectors.copy())
-    assert result.seconds == 0.0 and result.words_trained == 0 and result.vocab is None
-    other = TrainResult(result.embeddings, result.losses, 1.0, vectors, vectors)
-    result.info["k"] = 1
-    assert other.info == {}  # each result has its own info dict
 
 
 # ---- _checks -------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
-"""Check analytic gradients against central finite differences."""
+"""Check analytic gradients against central finite differences.
+
+:func:`numerical_gradient` and :func:`max_relative_error` are the two steps; :func:`check` runs
+them for every parameter of a ``loss_and_grads`` function at once.
+"""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -44,3 +48,45 @@ def max_relative_error(analytic, numeric) -> float:
     if scale == 0.0:
         return 0.0
     return float(np.abs(a - n).max() / scale)
+
+
+class GradCheck(NamedTuple):
+    """The result of :func:`check` for one parameter: the error and where it is worst."""
+
+    error: float  # max_relative_error(analytic, numeric)
+    worst_index: tuple  # the entry with the largest |analytic - numeric|
+
+
+def check(loss_and_grads: Callable, params: Sequence[np.ndarray], rng: np.random.Generator | None = None,
+          h: float = 1e-5) -> list[GradCheck]:
+    """Check every analytic gradient of ``loss_and_grads(*params) -> (loss, *grads)``.
+
+    For each parameter in turn, the finite-difference gradient of the loss is computed with the
+    other parameters fixed and compared with the matching analytic gradient. If the function
+    draws random numbers from `rng`, the generator's state is reset before every evaluation,
+    as CS224n's gradcheck does, so that every evaluation sees the same draws. Returns one
+    :class:`GradCheck` per parameter.
+    """
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator or None, got {type(rng).__name__}")
+    params = list(params)
+    state = None if rng is None else rng.bit_generator.state
+
+    def evaluate(*args):
+        if state is not None:
+            rng.bit_generator.state = state
+        return loss_and_grads(*args)
+
+    outputs = evaluate(*params)
+    if len(outputs) != len(params) + 1:
+        raise ValueError(f"loss_and_grads must return (loss, one gradient per parameter): "
+                         f"{len(params)} parameters, {len(outputs) - 1} gradients")
+    results = []
+    for i, (x, analytic) in enumerate(zip(params, outputs[1:])):
+        def loss_of(value, i=i):
+            return evaluate(*params[:i], value, *params[i + 1:])[0]
+
+        numeric = numerical_gradient(loss_of, x, h=h)
+        worst = np.unravel_index(np.argmax(np.abs(np.asarray(analytic) - numeric)), numeric.shape)
+        results.append(GradCheck(max_relative_error(analytic, numeric), tuple(int(j) for j in worst)))
+    return results
