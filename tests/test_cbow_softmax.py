@@ -116,13 +116,23 @@ def test_float32_stays_float32():
     assert loss == pytest.approx(cs.loss_and_grads(W_in, W_out, contexts, targets)[0], rel=1e-5)
 
 
-def test_sparse_scatter_equals_np_add_at():
+def test_the_steps_sparse_scatter_equals_np_add_at():
+    # sgd_step scatters with a sparse product (scatter.add_rows), loss_and_grads with np.add.at
     W_in, W_out, contexts, targets = random_problem(15, 4, 40, 6, seed=7)
     contexts[:5] = np.where(contexts[:5] >= 0, 3, -1)  # many repeats of word 3
     _, dW_in, dW_out = cs.loss_and_grads(W_in, W_out, contexts, targets)
-    _, dh, dW_out2, mask = cs._forward_backward(W_in, W_out, contexts, targets)
-    np.testing.assert_allclose(cs._scatter_sparse(15, contexts, mask, dh), dW_in, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(dW_out2, dW_out, rtol=1e-14)
+    A, B = W_in.copy(), W_out.copy()
+    cs.sgd_step(A, B, contexts, targets, lr=1.0)
+    np.testing.assert_allclose(W_in - A, dW_in, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(W_out - B, dW_out, rtol=1e-12, atol=1e-15)
+
+
+def test_sgd_step_checks_its_arguments():
+    W_in, W_out, contexts, targets = random_problem(6, 3, 4, 2, seed=1)
+    with pytest.raises(ValueError, match="targets contains id 9"):
+        cs.sgd_step(W_in, W_out, contexts, np.array([0, 1, 2, 9]), lr=0.1)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        cs.sgd_step(W_in, W_out, contexts, targets, lr=-1.0)
 
 
 # -- softmax and predictions ------------------------------------------------------------------
@@ -225,15 +235,15 @@ def test_row_without_context(problem):
 def test_train_learns_a_structured_corpus(cycle_tokens):
     tokens = cycle_tokens(3000)
     res = cs.train(tokens, dim=8, window=2, epochs=5, lr=1.0, batch_size=32, t=None, seed=1,
-                   report_every=5)
+                   loss_every=5)
     V = len(res.vocab)
     assert V == 12 and res.W_in.shape == (V, 8) and res.W_out.shape == (V, 8)
     assert res.losses[0] < np.log(V) + 0.05  # starts near the uniform model
     assert res.losses[-1] < res.losses[0] - 0.5  # and learns the cycle
     assert res.words_per_second > 0 and res.words_trained > 0 and res.seconds > 0
-    assert res.info["steps"] == 5 * int(np.ceil(3000 / 32))  # every position is an example
+    assert res.info["batches"] == 5 * int(np.ceil(3000 / 32))  # every position is an example
     assert res.words_trained == 5 * 3000
-    assert len(res.losses) == int(np.ceil(res.info["steps"] / 5))
+    assert len(res.losses) == int(np.ceil(res.info["batches"] / 5))
     # after training, w3 w4 _ w6 w7 should be filled in with w5
     ctx = np.array([[res.vocab.index(w) for w in ("w3", "w4", "w6", "w7")]])
     p = cs.probabilities(res.W_in, res.W_out, ctx)[0]
@@ -270,7 +280,7 @@ def test_train_divergence_raises_floating_point_error(cycle_tokens):
 @pytest.mark.parametrize("kwargs, name", [
     ({"dim": 0}, "dim"), ({"window": 0}, "window"), ({"epochs": 0}, "epochs"), ({"lr": -1.0}, "lr"),
     ({"batch_size": 0}, "batch_size"), ({"keep": "both"}, "keep"), ({"max_size": 0}, "max_size"),
-    ({"report_every": 0}, "report_every"), ({"dtype": np.int32}, "dtype"), ({"t": 0.0}, "t"),
+    ({"loss_every": 0}, "loss_every"), ({"dtype": np.int32}, "dtype"), ({"t": 0.0}, "t"),
     ({"blas_threads": 0}, "blas_threads"), ({"seed": 1.5}, "seed"),
 ])
 def test_train_rejects_bad_hyperparameters(kwargs, name, cycle_tokens):
@@ -295,7 +305,7 @@ def test_sgd_step_applies_the_gradients_in_place():
     np.testing.assert_allclose(A, W_in - 0.3 * dW_in, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(B, W_out - 0.3 * dW_out, rtol=1e-12, atol=1e-15)
     with pytest.raises(FloatingPointError, match="step 7"), np.errstate(all="ignore"):
-        cs.sgd_step(A, np.full_like(B, np.inf), contexts, targets, lr=0.3, step=7)
+        cs.sgd_step(A, np.full_like(B, 1e308), contexts, targets, lr=0.3, step=7)  # scores overflow
 
 
 

@@ -268,7 +268,7 @@ def test_train_builds_embeddings_for_every_word():
 
 
 @pytest.mark.parametrize("tokens, kwargs, message", [
-    ("a b c", {}, "flat list"),
+    ("a b c", {}, "single str"),
     (["a", "b"] * 5, dict(dim=0), "dim"),
     (["a", "b"] * 5, dict(window=0), "window"),
     (["a", "b"] * 5, dict(alpha=2.0), "alpha"),

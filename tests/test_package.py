@@ -30,6 +30,7 @@ def test_every_module_file_is_reachable():
 
     files = {p.stem for p in Path(w2v.__file__).parent.glob("*.py") if not p.stem.startswith("_")}
     assert files == set(w2v.__all__)
+    assert w2v.torch_models.train is w2v.torch_train.train  # the trainer, re-exported lazily
 
 
 def test_version_matches_pyproject():

@@ -12,6 +12,7 @@ torch = pytest.importorskip("torch")
 
 from w2v_teach import cbow_softmax, sampling, sgns, windows  # noqa: E402
 from w2v_teach import torch_models as tm  # noqa: E402
+from w2v_teach import torch_train as tt  # noqa: E402
 from w2v_teach.gradcheck import max_relative_error, numerical_gradient  # noqa: E402
 
 
@@ -146,8 +147,8 @@ def test_hand_written_sgd_step_equals_autograd(model_name, group, S):
     mean_loss, g_in, g_out = autograd_grads(net, loss)
 
     W = _stacked(W_in, W_out)
-    hand_loss = tm._sgd_step(W, ib, b, model=model_name, context_slots=2 * window, group=group,
-                             weight=weight, lr=lr, want_loss=True)
+    hand_loss = tt._sgd_step(W, ib, b, tt.BatchLayout(model_name, window, group, S), weight=weight, lr=lr,
+                             want_loss=True)
     assert abs(hand_loss - mean_loss) < 1e-10
     # one SGD step of size lr on the *sum* over the batch = lr * b on the mean
     np.testing.assert_allclose(W[:V].numpy(), W_in - lr * b * g_in, rtol=0, atol=1e-12)
@@ -226,17 +227,19 @@ def test_skipgram_batches_hold_exactly_the_window_pairs():
     ids = np.random.default_rng(0).integers(0, V, 40)
     counts = np.bincount(ids, minlength=V)
     cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(counts)).cdf)
-    chunk = tm._make_chunk(ids, model="skipgram", counts=counts, t=None, window=window, batch=batch, group=2,
-                           n_noise=3, cdf=cdf, rng=np.random.default_rng(4), gen=torch.Generator().manual_seed(0))
+    layout = tt.BatchLayout("skipgram", window, group=2, n_noise=3)
+    chunk = tt._make_chunk(ids, tt.ChunkSpec(layout, counts, None, batch, cdf), np.random.default_rng(4),
+                           torch.Generator().manual_seed(0))
     pairs, noise = Counter(), []
     for s, b in zip(chunk.starts, chunk.sizes):
-        ib = chunk.flat[s:s + 2 * b + -(-b // 2) * 3].numpy()
+        ib = chunk.flat[s:s + layout.width(b)].numpy()
+        assert layout.width(b) == 2 * b + -(-b // 2) * 3  # centres, contexts, 3 noise words per 2 pairs
         pairs.update(zip(ib[:b].tolist(), (ib[b:2 * b] - V).tolist()))
         noise += (ib[2 * b:] - V).tolist()
     centers, contexts = windows.skipgram_pairs(ids, window, np.random.default_rng(4))  # same draws
     assert pairs == Counter(zip(centers.tolist(), contexts.tolist()))
     assert set(chunk.sizes[:-1]) == {batch} and chunk.words == len(ids)
-    assert chunk.starts[-1] + 2 * chunk.sizes[-1] + -(-chunk.sizes[-1] // 2) * 3 == len(chunk.flat)
+    assert chunk.starts[-1] + layout.width(chunk.sizes[-1]) == len(chunk.flat)
     assert all(0 <= w < V and counts[w] > 0 for w in noise)
 
 
@@ -245,12 +248,14 @@ def test_cbow_batches_pad_with_the_zero_row():
     ids = np.arange(12) % V
     counts = np.bincount(ids, minlength=V)
     cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(counts)).cdf)
-    chunk = tm._make_chunk(ids, model="cbow", counts=counts, t=None, window=window, batch=4, group=1,
-                           n_noise=2, cdf=cdf, rng=np.random.default_rng(1), gen=torch.Generator().manual_seed(1))
+    layout = tt.BatchLayout("cbow", window, group=1, n_noise=2)
+    chunk = tt._make_chunk(ids, tt.ChunkSpec(layout, counts, None, 4, cdf), np.random.default_rng(1),
+                           torch.Generator().manual_seed(1))
     contexts, targets = windows.cbow_examples(ids, window, np.random.default_rng(1))
     seen = []
     for s, b in zip(chunk.starts, chunk.sizes):
-        ib = chunk.flat[s:s + b * 2 * window + b + b * 2].numpy()
+        ib = chunk.flat[s:s + layout.width(b)].numpy()
+        assert layout.width(b) == b * 2 * window + b + b * 2  # slots, centres, 2 noise words each
         slots = ib[:b * 2 * window].reshape(b, 2 * window)
         seen += [(tuple(np.where(row == 2 * V, -1, row)), t - V) for row, t in zip(slots, ib[b * 2 * window:][:b])]
     assert Counter(seen) == Counter(zip(map(tuple, contexts.tolist()), targets.tolist()))
@@ -262,7 +267,7 @@ def test_train_counts_every_word_of_every_epoch_without_subsampling(cycle_tokens
     result = tm.train(tokens, dim=8, window=2, epochs=2, t=None, min_count=1, device="cpu", threads=1)
     assert result.words_trained == 2 * len(tokens)
     assert result.W_in.shape == result.W_out.shape == (15, 8)
-    assert result.words_per_second > 0 and result.info["steps"] > 0
+    assert result.words_per_second > 0 and result.info["batches"] > 0
 
 
 @pytest.mark.parametrize("model_name", ["skipgram", "cbow"])

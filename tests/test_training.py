@@ -15,17 +15,17 @@ GOOD = dict(dim=10, window=5, negatives=5, epochs=3, lr=0.025, t=1e-4, min_count
 
 def test_good_hyperparameters_pass_through_cleaned():
     clean = check_hyperparameters(**{**GOOD, "dim": np.int64(10), "lr": 1})
-    assert clean == {**GOOD, "lr": 1.0}
-    assert type(clean["dim"]) is int and type(clean["lr"]) is float
+    assert vars(clean) == {**GOOD, "lr": 1.0}
+    assert type(clean.dim) is int and type(clean.lr) is float
 
 
 def test_none_and_unknown_names_pass_through():
     clean = check_hyperparameters(t=None, max_size=None, seed=3, method="add")
-    assert clean == {"t": None, "max_size": None, "seed": 3, "method": "add"}
+    assert vars(clean) == {"t": None, "max_size": None, "seed": 3, "method": "add"}
 
 
 def test_min_count_zero_is_allowed():
-    assert check_hyperparameters(min_count=0) == {"min_count": 0}
+    assert check_hyperparameters(min_count=0).min_count == 0
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -133,15 +133,16 @@ def test_check_choice():
         _checks.check_choice("method", "sub", {"add", "mul"})
 
 
-def test_vectors_to_keep_picks_and_copies():
+def test_vectors_to_keep_picks_a_matrix_and_the_embeddings_copy_it():
     W_in, W_out = np.ones((3, 2)), np.full((3, 2), 3.0)
-    kept = training.vectors_to_keep(W_in, W_out, "in")
-    kept[0, 0] = 99.0
-    assert W_in[0, 0] == 1.0  # a copy, not a view
+    np.testing.assert_array_equal(training.vectors_to_keep(W_in, W_out, "in"), W_in)
     np.testing.assert_array_equal(training.vectors_to_keep(W_in, W_out, "out"), W_out)
     np.testing.assert_array_equal(training.vectors_to_keep(W_in, W_out, "avg"), np.full((3, 2), 2.0))
     with pytest.raises(ValueError, match="keep must be one of"):
         training.vectors_to_keep(W_in, W_out, "sum")
+    result = training.make_result(Vocab(["a", "b", "c"], [3, 2, 1]), W_in, W_out, [], 6, 1.0)
+    W_in[0, 0] = 99.0  # the trainer's matrix changes later: the embeddings keep their own copy
+    assert result.embeddings.vectors[0, 0] == 1.0
 
 
 def test_make_result_counts_words_per_second():
@@ -187,3 +188,48 @@ def test_every_trainer_rejects_a_bad_argument_by_its_own_name(module, name, bad)
     with pytest.raises(ValueError) as info:
         train(tokens, **small, **{name: bad})
     assert name in str(info.value), f"{name}={bad!r} raised {info.value!r}, which does not name {name!r}"
+
+
+# -- the scaffold: corpus, initialisation, loss log, progress bar -----------------------------------
+def test_prepare_corpus_drops_rare_words_and_names_a_corpus_too_small():
+    vocab, ids = training.prepare_corpus("a b a c a b d".split(), min_count=2)
+    assert vocab.words == ["a", "b"] and ids.tolist() == [0, 1, 0, 0, 1]
+    with pytest.raises(ValueError, match=r"too small to train on: 3 tokens and 1 word\(s\) .*min_count=3"):
+        training.prepare_corpus("a b a c a".split(), min_count=3)
+    with pytest.raises(ValueError, match="single str"):
+        training.prepare_corpus("a b a", min_count=1)
+    with pytest.raises(ValueError, match="empty"):
+        training.prepare_corpus(iter([]), min_count=1)
+
+
+@pytest.mark.parametrize("half_width", [0.5, 1.0])
+def test_init_matrices_spans_the_range_and_zeroes_w_out(half_width):
+    W_in, W_out = training.init_matrices(500, 10, np.random.default_rng(0), half_width=half_width)
+    assert W_in.dtype == W_out.dtype == np.float32 and not W_out.any()
+    assert W_in.min() >= -half_width / 10 and W_in.max() < half_width / 10
+    assert W_in.min() < -0.9 * half_width / 10 and W_in.max() > 0.9 * half_width / 10
+
+
+def test_loss_log_samples_every_kth_batch_and_catches_divergence():
+    log = training.LossLog(3, hint=", or a smaller batch")
+    for batch in range(7):
+        if log.due(batch):
+            log.record(float(batch), batch, 0.1)
+    assert log.array().tolist() == [0.0, 3.0, 6.0]
+    with pytest.raises(FloatingPointError, match=r"became nan at step 9 \(learning rate 0.05\).*smaller lr, or a smaller batch"):
+        log.record(float("nan"), 9, 0.05)
+    with pytest.raises(ValueError, match="loss_every must be >= 1"):
+        training.LossLog(0)
+
+
+def test_progress_bar_is_optional_and_always_closed(capsys):
+    with training.progress_bar(False, 10, "quiet", "step") as bar:
+        bar.update(5)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(RuntimeError), training.progress_bar(True, 10, "loud", "step") as bar:
+        bar.update(5)
+        raise RuntimeError("stop")
+    assert "loud" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="progress must be True or False"):
+        with training.progress_bar("yes", 10, "x", "step"):
+            pass

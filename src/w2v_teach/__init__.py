@@ -11,8 +11,12 @@ import importlib
 __version__ = "0.1.0"
 
 _MODULES = (
-    "text", "sampling", "windows", "counting", "cbow_softmax", "sgns", "torch_models",
-    "embeddings", "evaluate", "datasets", "world", "world_lexicon", "plotting", "gradcheck", "training", "reference",
+    # data and values
+    "text", "sampling", "windows", "scatter", "datasets", "world", "world_lexicon", "embeddings",
+    # the scaffold, evaluation and pictures
+    "training", "evaluate", "plotting", "gradcheck",
+    # trainers
+    "counting", "cbow_softmax", "sgns", "hogbatch", "torch_models", "torch_train", "reference",
 )
 __all__ = list(_MODULES)
 

@@ -18,12 +18,14 @@ import time
 from typing import Sequence
 
 import numpy as np
-from scipy import sparse
 from threadpoolctl import threadpool_limits
 
-from ._checks import check_bool, check_choice, check_float, check_ids, check_int, check_matrix
-from .text import Vocab
-from .training import TrainResult, check_finite_loss, check_hyperparameters, linear_lr, make_result
+from ._checks import check_float, check_ids, check_int, check_matrix
+from .sampling import keep_probability, subsample
+from .scatter import add_rows
+from .training import (LossLog, TrainResult, check_finite_loss, check_hyperparameters, init_matrices,
+                       linear_lr, make_result, prepare_corpus, progress_bar)
+from .windows import cbow_examples
 
 __all__ = ["softmax", "loss_and_grads", "probabilities", "sgd_step", "train"]
 
@@ -87,11 +89,11 @@ def _forward_backward(W_in: np.ndarray, W_out: np.ndarray, contexts: np.ndarray,
     B = contexts.shape[0]
     h, mask, n_real = _hidden(W_in, contexts)  # (B, dim), (B, C), (B,)
     scores = h @ W_out.T  # (B, V)
-    scores -= scores.max(axis=1, keepdims=True)  # stable: every exponent <= 0
+    scores -= scores.max(axis=1, keepdims=True)  # stable: every exponent <= 0 (as in softmax)
     exp = np.exp(scores)  # (B, V)
     total = exp.sum(axis=1)  # (B,)
     rows = np.arange(B)
-    loss = float(np.mean(np.log(total) - scores[rows, targets]))
+    loss = float(np.mean(np.log(total) - scores[rows, targets]))  # log-sum-exp minus the true score
     dscores = exp / total[:, None]  # p, (B, V)
     dscores[rows, targets] -= 1.0  # p - y
     dscores /= B  # the loss is a mean over the batch
@@ -99,20 +101,6 @@ def _forward_backward(W_in: np.ndarray, W_out: np.ndarray, contexts: np.ndarray,
     dh = dscores @ W_out  # (B, dim)
     dh /= n_real[:, None].astype(dh.dtype)  # the average spreads dh evenly over the n real slots
     return loss, dh, dW_out, mask
-
-
-def _scatter_sparse(vocab_size: int, contexts: np.ndarray, mask: np.ndarray, dh: np.ndarray) -> np.ndarray:
-    """Return the (V, dim) input gradient as a sparse (V, B) x dense (B, dim) product.
-
-    S[v, b] counts how often word v sits in the real context of example b, so S @ dh adds
-    every slot's share - repeats included - in one compiled call. Equal to the np.add.at
-    scatter of loss_and_grads, and several times faster (np.add.at loops row by row).
-    """
-    B = contexts.shape[0]
-    ids = contexts[mask]  # (m,) real context ids, row by row
-    rows = np.broadcast_to(np.arange(B)[:, None], contexts.shape)[mask]  # (m,) their example
-    S = sparse.csr_matrix((np.ones(len(ids), dtype=dh.dtype), (ids, rows)), shape=(vocab_size, B))
-    return np.asarray(S @ dh)  # duplicates in (ids, rows) are summed by csr_matrix
 
 
 def loss_and_grads(W_in, W_out, contexts, targets) -> tuple[float, np.ndarray, np.ndarray]:
@@ -125,13 +113,17 @@ def loss_and_grads(W_in, W_out, contexts, targets) -> tuple[float, np.ndarray, n
     """
     W_in, W_out, contexts, targets = _check_batch(W_in, W_out, contexts, targets)
     loss, dh, dW_out, mask = _forward_backward(W_in, W_out, contexts, targets)
-    ctx_ids = contexts[mask]  # (m,) the real context ids, row by row
-    ctx_grads = np.repeat(dh, mask.sum(axis=1), axis=0)  # (m, dim) the matching rows of dh
+    ctx_ids, ctx_grads = _context_rows(contexts, mask, dh)  # (m,), (m, dim)
     dW_in = np.zeros_like(W_in)
     # A word can appear in several slots and several rows of a batch: np.add.at adds every
     # contribution, while dW_in[ctx_ids] += ctx_grads would keep only the last one per word.
     np.add.at(dW_in, ctx_ids, ctx_grads)
     return loss, dW_in, dW_out
+
+
+def _context_rows(contexts: np.ndarray, mask: np.ndarray, dh: np.ndarray):
+    """Return the real context ids (m,), row by row, and the matching rows of dh (m, dim)."""
+    return contexts[mask], np.repeat(dh, mask.sum(axis=1), axis=0)
 
 
 def probabilities(W_in, W_out, contexts, temperature: float = 1.0) -> np.ndarray:
@@ -144,8 +136,6 @@ def probabilities(W_in, W_out, contexts, temperature: float = 1.0) -> np.ndarray
 
 def _training_examples(ids: np.ndarray, window: int, rng: np.random.Generator):
     """Return one epoch of shuffled CBOW examples (contexts (n, 2*window), targets (n,))."""
-    from .windows import cbow_examples  # a leaf import: windows is only needed for training
-
     contexts, targets = cbow_examples(ids, window, rng=rng)
     order = rng.permutation(len(targets))
     return contexts[order], targets[order]
@@ -155,136 +145,100 @@ def sgd_step(W_in: np.ndarray, W_out: np.ndarray, contexts: np.ndarray, targets:
              lr: float, step: int = 0) -> float:
     """Take one SGD step on a batch in place and return the batch loss before the step.
 
-    No input checks (the trainer's hot loop); a non-finite loss raises FloatingPointError
-    before the matrices are touched.
+    The arguments are checked as in :func:`loss_and_grads` (the trainer's hot loop calls the
+    unchecked ``_sgd_step``); a non-finite loss raises FloatingPointError before the matrices
+    are touched.
     """
+    W_in, W_out, contexts, targets = _check_batch(W_in, W_out, contexts, targets)
+    return _sgd_step(W_in, W_out, contexts, targets, check_float("lr", lr, 0.0), check_int("step", step, 0))
+
+
+def _sgd_step(W_in, W_out, contexts, targets, lr: float, step: int) -> float:
+    """Do :func:`sgd_step` without the argument checks."""
     loss, dh, dW_out, mask = _forward_backward(W_in, W_out, contexts, targets)
     check_finite_loss(loss, step, lr)
     W_out -= lr * dW_out
-    # Repeated context ids must all count: a scatter-add, done as a sparse product.
-    W_in -= lr * _scatter_sparse(W_in.shape[0], contexts, mask, dh)
+    ids, rows = _context_rows(contexts, mask, dh)
+    rows *= -lr
+    add_rows(W_in, ids, rows)  # repeated context ids must all count: a scatter-add
     return loss
 
 
-def train(
-    tokens: Sequence[str],
-    *,
-    dim: int = 50,
-    window: int = 5,
-    epochs: int = 6,
-    lr: float = 20.0,
-    batch_size: int = 256,
-    min_count: int = 1,
-    max_size: int | None = 1000,
-    t: float | None = 3e-4,
-    seed: int = 0,
-    keep: str = "in",
-    report_every: int = 20,
-    dtype=np.float32,
-    blas_threads: int | None = 1,
-    progress: bool = False,
-) -> TrainResult:
+def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int = 6, lr: float = 20.0,
+          batch_size: int = 256, min_count: int = 1, max_size: int | None = 1000, t: float | None = 3e-4,
+          seed: int = 0, keep: str = "in", loss_every: int = 20, dtype=np.float32,
+          blas_threads: int | None = 1, progress: bool = False) -> TrainResult:
     """Train CBOW with a full softmax by minibatch SGD and return a TrainResult.
 
-    tokens: a flat list of words. The vocabulary keeps words seen `min_count` times, at most
-    `max_size` of them (the softmax costs O(V) per example, so keep V small); other words are
-    dropped before the windows are cut, as the C tool does. Each epoch draws a dynamic window
-    (1..`window` per position, as in the C tool), optionally subsamples frequent words with
-    threshold `t`, and shuffles the examples. The learning rate decays linearly from `lr` to
-    almost 0. `lr` is the step size on the batch-*mean* gradient, so it must grow with
-    `batch_size`. `keep` picks the embeddings: the input matrix ("in"), the output matrix
-    ("out") or their average ("avg"); both matrices are in the result. `losses` holds the mean
-    loss over each block of `report_every` steps. A non-finite loss raises FloatingPointError.
-
-    `blas_threads` caps the BLAS threads while training (None: leave the default). Each step's
-    matrix products are small (batch x dim x V), so one thread is about as fast as two on an idle
-    machine and several times faster on a busy one, where threads wait for each other.
+    tokens: a flat list of words.
+    dim, window, epochs, min_count, seed: as everywhere in the book. Each epoch draws a dynamic
+        window (1..`window` per position, as in the C tool) and shuffles the examples.
+    lr: the step size on the batch-*mean* gradient, so it must grow with `batch_size`; it decays
+        linearly to lr * 1e-4 over the (estimated) steps of all epochs.
+    max_size: keep at most this many words (the softmax costs O(V) per example, so keep V small);
+        other words are dropped before the windows are cut, as the C tool does.
+    t: the subsampling threshold (None: keep every word).
+    keep: the embeddings returned: the input matrix "in", the output matrix "out" or "avg".
+    loss_every: ``losses`` holds the mean loss per example of every `loss_every`-th batch
+        (every batch is checked for divergence: a non-finite loss raises FloatingPointError).
+    dtype: float32 or float64 for the matrices.
+    blas_threads: BLAS threads while training (None: the default). Each step's products are small
+        (batch x dim x V): one thread is about as fast as two on an idle machine and several times
+        faster on a busy one, where threads wait for each other.
+    progress: show a progress bar over the steps.
     """
-    params = check_hyperparameters(dim=dim, window=window, epochs=epochs, lr=lr, t=t,
-                                   min_count=min_count, batch_size=batch_size, max_size=max_size)
-    dim, window, epochs, lr = params["dim"], params["window"], params["epochs"], params["lr"]
-    batch_size, t = params["batch_size"], params["t"]
-    if params["max_size"] is not None:
-        check_int("max_size", params["max_size"], 1)
-    seed = check_int("seed", seed, 0)
-    report_every = check_int("report_every", report_every, 1)
-    if blas_threads is not None:
-        blas_threads = check_int("blas_threads", blas_threads, 1)
-    check_choice("keep", keep, {"in", "out", "avg"})
+    hp = check_hyperparameters(dim=dim, window=window, epochs=epochs, lr=lr, t=t, min_count=min_count,
+                               max_size=max_size, batch_size=batch_size, seed=seed, keep=keep,
+                               loss_every=loss_every)
+    blas_threads = None if blas_threads is None else check_int("blas_threads", blas_threads, 1)
+    dtype = _check_dtype(dtype)
+    vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
+    rng = np.random.default_rng(hp.seed)
+    # The C tool's start: small random input vectors, output vectors at zero (so the first
+    # prediction is uniform and the first loss is exactly log V).
+    W_in, W_out = init_matrices(len(vocab), hp.dim, rng, half_width=0.5, dtype=dtype)
+    # The schedule runs over an estimate of all steps (subsampling makes epochs differ a little).
+    expected = float(len(ids)) if hp.t is None else float(keep_probability(vocab.counts, hp.t)[ids].sum())
+    total_steps = max(1, int(np.ceil(expected / hp.batch_size)) * hp.epochs)
+    log = LossLog(hp.loss_every)
+    start = time.perf_counter()
+    # Overflow warnings are silenced: a diverging run is caught by check_finite_loss instead.
+    with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
+          progress_bar(progress, total_steps, "cbow-softmax", "batch") as bar):
+        steps, words = _epochs(W_in, W_out, ids, vocab.counts, rng, hp, total_steps, log, bar)
+    seconds = time.perf_counter() - start
+    return make_result(vocab, W_in, W_out, log.array(), words, seconds, keep=hp.keep,
+                       info={"model": "cbow", "batches": steps, "loss_every": hp.loss_every,
+                             "batch_size": hp.batch_size,
+                             "final_lr": linear_lr(hp.lr, min(steps / total_steps, 1.0))})
+
+
+def _epochs(W_in, W_out, ids, counts, rng, hp, total_steps: int, log: LossLog, bar) -> tuple[int, int]:
+    """Run every epoch in place (subsample, cut and shuffle the examples, one step per batch)."""
+    step = words = 0
+    for _ in range(hp.epochs):
+        epoch_ids = ids if hp.t is None else subsample(ids, counts, hp.t, rng)
+        if len(epoch_ids) < 2:
+            continue
+        contexts, targets = _training_examples(epoch_ids, hp.window, rng)
+        for lo in range(0, len(targets), hp.batch_size):
+            ctx, tgt = contexts[lo:lo + hp.batch_size], targets[lo:lo + hp.batch_size]
+            rate = linear_lr(hp.lr, min(step / total_steps, 1.0))
+            loss = _sgd_step(W_in, W_out, ctx, tgt, rate, step)
+            if log.due(step):
+                log.record(loss, step, rate)
+            step += 1
+            words += len(tgt)
+            bar.update(1)
+    return step, words
+
+
+def _check_dtype(dtype) -> np.dtype:
+    """Return `dtype` as float32 or float64, or raise ValueError naming it."""
     try:
         dtype = np.dtype(dtype)
     except TypeError:
         raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-    if isinstance(tokens, str):
-        raise ValueError("tokens must be a list of words, got a single str (tokenize it first)")
-    tokens = list(tokens)
-    if not tokens:
-        raise ValueError("tokens is empty; training needs a corpus")
-
-    vocab = Vocab.build(tokens, min_count=params["min_count"], max_size=params["max_size"])
-    ids = vocab.encode(tokens, oov="skip")
-    if len(vocab) < 2 or len(ids) < 2:
-        raise ValueError(
-            f"the corpus is too small to train on: {len(ids)} tokens and {len(vocab)} words in the vocabulary"
-        )
-
-    rng = np.random.default_rng(seed)
-    V = len(vocab)
-    # The C tool's start: small random input vectors, output vectors at zero (so the first
-    # prediction is uniform and the first loss is exactly log V).
-    W_in = ((rng.random((V, dim)) - 0.5) / dim).astype(dtype)
-    W_out = np.zeros((V, dim), dtype=dtype)
-
-    # An estimate of the total number of steps for the learning-rate schedule (with subsampling
-    # the epochs differ in length); progress is clipped at 1.
-    expected = float(len(ids))
-    if t is not None:
-        from .sampling import keep_probability, subsample  # needed only when subsampling
-
-        expected = float(keep_probability(vocab.counts, t)[ids].sum())
-    total_steps = max(1, int(np.ceil(expected / batch_size)) * epochs)
-
-    bar = None
-    if check_bool("progress", progress):
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total_steps, desc="cbow-softmax", unit="batch")
-
-    losses: list[float] = []
-    block: list[float] = []
-    step = 0
-    words = 0
-    start = time.perf_counter()
-    try:
-        # Overflow warnings are silenced: a diverging run is caught by check_finite_loss instead.
-        with np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"):
-            for _ in range(epochs):
-                epoch_ids = ids if t is None else subsample(ids, vocab.counts, t, rng)
-                if len(epoch_ids) < 2:
-                    continue
-                contexts, targets = _training_examples(epoch_ids, window, rng)
-                for lo in range(0, len(targets), batch_size):
-                    ctx, tgt = contexts[lo:lo + batch_size], targets[lo:lo + batch_size]
-                    rate = linear_lr(lr, min(step / total_steps, 1.0))
-                    block.append(sgd_step(W_in, W_out, ctx, tgt, rate, step))
-                    if len(block) == report_every:
-                        losses.append(float(np.mean(block)))
-                        block = []
-                    step += 1
-                    words += len(tgt)
-                    if bar is not None:
-                        bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    if block:
-        losses.append(float(np.mean(block)))
-    seconds = time.perf_counter() - start
-
-    return make_result(
-        vocab, W_in, W_out, losses, words, seconds, keep=keep,
-        info={"steps": step, "report_every": report_every, "batch_size": batch_size,
-              "final_lr": linear_lr(lr, min(step / total_steps, 1.0))},
-    )
+    return dtype

@@ -14,9 +14,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
 from ._checks import check_choice, check_float, check_ids, check_int
-from .embeddings import Embeddings
-from .text import Vocab
-from .training import TrainResult
+from .training import TrainResult, check_hyperparameters, make_result, prepare_corpus
 
 WEIGHTINGS = ("uniform", "harmonic", "dynamic")
 
@@ -185,24 +183,16 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, min_count: 
     this is the baseline of chapter 1.
     There is no loss: `losses` is empty. `W_out` is the context side V_d S_d^power.
     """
-    if isinstance(tokens, str) or not isinstance(tokens, Sequence):
-        raise ValueError("tokens must be a flat list of str (call text.tokenize first)")
-    dim = check_int("dim", dim, 1)
-    window = check_int("window", window, 1)
+    hp = check_hyperparameters(dim=dim, window=window, min_count=min_count, max_size=max_size, seed=seed)
     alpha = check_float("alpha", alpha, 0.0, strict=True, maximum=1.0)
     power = check_float("power", power, 0.0, strict=False, maximum=1.0)
     check_choice("weighting", weighting, set(WEIGHTINGS))
     start = time.perf_counter()
-    vocab = Vocab.build(tokens, min_count=min_count, max_size=max_size)
-    ids = vocab.encode(tokens)
-    counts = cooccurrence(ids, len(vocab), window, weighting=weighting)
+    vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
+    counts = cooccurrence(ids, len(vocab), hp.window, weighting=weighting)
     weights = ppmi(counts, alpha=alpha)
-    u, sv, vt = _truncated_svd(weights, dim, seed)
+    u, sv, vt = _truncated_svd(weights, hp.dim, hp.seed)
     W_in, W_out = u * sv**power, vt.T * sv**power  # (V, dim) each
-    seconds = time.perf_counter() - start
-    return TrainResult(
-        embeddings=Embeddings(vocab.words, W_in), losses=np.zeros(0), W_in=W_in, W_out=W_out,
-        words_per_second=len(ids) / max(seconds, 1e-9), seconds=seconds, words_trained=len(ids),
-        vocab=vocab, info={"method": "ppmi+svd", "alpha": alpha, "power": power,
-                           "weighting": weighting, "nnz": int(weights.nnz)},
-    )
+    return make_result(vocab, W_in, W_out, [], len(ids), max(time.perf_counter() - start, 1e-9),
+                       info={"method": "ppmi+svd", "alpha": alpha, "power": power,
+                             "weighting": weighting, "nnz": int(weights.nnz)})

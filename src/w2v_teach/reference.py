@@ -13,11 +13,10 @@ import numpy as np
 
 from ._checks import check_bool, check_choice, check_int
 from .text import Vocab
-from .training import TrainResult, check_hyperparameters, make_result
+from .training import DEFAULT_LR, TrainResult, check_hyperparameters, make_result
 
 # gensim truncates every "sentence" longer than 10,000 tokens without a word: feed it chunks.
 GENSIM_MAX_SENTENCE = 10_000
-DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}  # the C tool's defaults (gensim uses 0.025 for both)
 
 
 def train_gensim(
@@ -53,9 +52,8 @@ def train_gensim(
     from gensim.models import Word2Vec
 
     check_choice("model", model, {"skipgram", "cbow"})
-    params = check_hyperparameters(dim=dim, window=window, negatives=negatives, epochs=epochs,
-                                   lr=DEFAULT_LR[model] if lr is None else lr, t=t, min_count=min_count)
-    seed = check_int("seed", seed, 0)
+    hp = check_hyperparameters(dim=dim, window=window, negatives=negatives, epochs=epochs, seed=seed,
+                               lr=DEFAULT_LR[model] if lr is None else lr, t=t, min_count=min_count)
     workers = check_int("workers", workers, 1)
     hs = check_bool("hs", hs)
     if isinstance(tokens, str) or not tokens:
@@ -63,13 +61,13 @@ def train_gensim(
     tokens = tokens if isinstance(tokens, list) else list(tokens)
     chunks = [tokens[i:i + GENSIM_MAX_SENTENCE] for i in range(0, len(tokens), GENSIM_MAX_SENTENCE)]
     gensim_model = Word2Vec(
-        sg=int(model == "skipgram"), hs=int(hs), negative=0 if hs else params["negatives"],
-        vector_size=params["dim"], window=params["window"], alpha=params["lr"],
-        sample=params["t"] or 0, min_count=params["min_count"], workers=workers, seed=seed,
+        sg=int(model == "skipgram"), hs=int(hs), negative=0 if hs else hp.negatives,
+        vector_size=hp.dim, window=hp.window, alpha=hp.lr, sample=hp.t or 0, min_count=hp.min_count,
+        workers=workers, seed=hp.seed,
     )
     gensim_model.build_vocab(chunks)
     start = time.perf_counter()
-    words, _ = gensim_model.train(chunks, total_examples=gensim_model.corpus_count, epochs=params["epochs"])
+    words, _ = gensim_model.train(chunks, total_examples=gensim_model.corpus_count, epochs=hp.epochs)
     seconds = time.perf_counter() - start
     wv = gensim_model.wv
     vocab = Vocab(list(wv.index_to_key), [wv.get_vecattr(w, "count") for w in wv.index_to_key])

@@ -1,14 +1,30 @@
-"""What every trainer shares: the result record, hyperparameter checks, the learning-rate
-schedule of the C tool, and the divergence guard."""
+"""What every trainer shares, written once: the scaffold around each algorithm.
+
+- :func:`prepare_corpus`: tokens -> vocabulary -> ids, with the same checks and errors everywhere;
+- :func:`check_hyperparameters`: the shared keywords (dim, window, ..., seed) validated by name;
+- :func:`linear_lr`: the C tool's learning-rate schedule;
+- :class:`LossLog`: the training loss, with one meaning in every trainer, and the divergence check;
+- :func:`progress_bar`: an optional tqdm bar that is always closed;
+- :func:`init_matrices`: the C tool's start (small random input vectors, output vectors at zero);
+- :class:`TrainResult` and :func:`make_result`: what every trainer returns.
+"""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Iterable, Iterator
 
 import numpy as np
 
-from ._checks import check_float, check_int
+from ._checks import check_bool, check_choice, check_float, check_int
 from .embeddings import Embeddings
 from .text import Vocab
+
+MODELS = ("skipgram", "cbow")
+# The C tool's learning rates for negative sampling (its -alpha default: 0.025 skip-gram, 0.05 CBOW).
+DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
+KEEP = ("in", "out", "avg")
 
 
 @dataclass
@@ -16,7 +32,7 @@ class TrainResult:
     """What a trainer returns: the embeddings and the record of how training went."""
 
     embeddings: Embeddings  # the vectors a chapter evaluates (by default the input matrix)
-    losses: np.ndarray  # mean training loss over each reporting step
+    losses: np.ndarray  # the LossLog: mean loss per example of every info["loss_every"]-th batch
     words_per_second: float  # effective training words (after subsampling) per second
     W_in: np.ndarray  # (V, dim) input ("centre"/"context") vectors
     W_out: np.ndarray  # (V, dim) output vectors
@@ -27,34 +43,80 @@ class TrainResult:
 
 
 _RULES = {
-    # name: (kind, minimum, strict)
+    # name: (kind, minimum, strict); None always passes (no subsampling, no limit, the default)
     "dim": ("int", 1, False),
     "window": ("int", 1, False),
     "negatives": ("int", 1, False),
     "epochs": ("int", 1, False),
     "min_count": ("int", 0, False),
+    "max_size": ("int", 1, False),
     "batch_size": ("int", 1, False),
+    "seed": ("int", 0, False),
+    "loss_every": ("int", 1, False),
     "lr": ("float", 0.0, True),
     "t": ("float", 0.0, True),
 }
 
 
-def check_hyperparameters(**params) -> dict:
-    """Validate the shared hyperparameters by name (dim, window, ..., t); return them cleaned.
+def check_hyperparameters(**params) -> SimpleNamespace:
+    """Validate the shared hyperparameters by name (dim, window, ..., seed); return them cleaned.
 
-    `t=None` (no subsampling) and `max_size=None` pass through unchanged.
+    Returns a namespace (``hp.dim``); `t=None` (no subsampling), `max_size=None` and names
+    without a rule pass through unchanged. `keep` must be "in", "out" or "avg".
     """
     clean = {}
     for name, value in params.items():
-        if value is None or name not in _RULES:
+        if name == "keep":
+            clean[name] = check_choice("keep", value, set(KEEP))
+        elif value is None or name not in _RULES:
             clean[name] = value
-            continue
-        kind, minimum, strict = _RULES[name]
-        if kind == "int":
-            clean[name] = check_int(name, value, minimum)
+        elif _RULES[name][0] == "int":
+            clean[name] = check_int(name, value, _RULES[name][1])
         else:
-            clean[name] = check_float(name, value, minimum, strict=strict)
-    return clean
+            clean[name] = check_float(name, value, _RULES[name][1], strict=_RULES[name][2])
+    return SimpleNamespace(**clean)
+
+
+def check_tokens(tokens: Iterable[str]) -> list[str]:
+    """Return `tokens` as a list of words; ValueError for a bare str or an empty corpus."""
+    if isinstance(tokens, str):
+        raise ValueError("tokens must be a list of words, got a single str (tokenize it first)")
+    tokens = tokens if isinstance(tokens, list) else list(tokens)
+    if not tokens:
+        raise ValueError("tokens is empty; training needs a corpus")
+    return tokens
+
+
+def prepare_corpus(tokens: Iterable[str], min_count: int, max_size: int | None = None) -> tuple[Vocab, np.ndarray]:
+    """Return the vocabulary of `tokens` and the ids of the tokens it keeps (others dropped).
+
+    Words seen fewer than `min_count` times (or beyond the `max_size` most frequent) are removed
+    before any window is cut, as in the C tool. Raises ValueError when fewer than two words or
+    two tokens remain, the least a trainer needs.
+    """
+    tokens = check_tokens(tokens)
+    vocab = Vocab.build(tokens, min_count=min_count, max_size=max_size)
+    ids = vocab.encode(tokens, oov="skip")
+    if len(vocab) < 2 or len(ids) < 2:
+        raise ValueError(f"the corpus is too small to train on: {len(ids)} tokens and {len(vocab)} "
+                         f"word(s) in the vocabulary after min_count={min_count}; training needs "
+                         "at least 2 of each (lower min_count or use more text)")
+    return vocab, ids
+
+
+def init_matrices(V: int, dim: int, rng: np.random.Generator, half_width: float = 1.0,
+                  dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Return (W_in, W_out): W_in uniform in [-half_width/dim, half_width/dim), W_out zeros.
+
+    The C tool starts W_in in [-0.5/dim, 0.5/dim) and W_out at zero; gensim 4 and the book's
+    negative-sampling trainers use [-1/dim, 1/dim) (half_width=1), which leaves the saddle at
+    zero a little sooner. The draws are made in `dtype`.
+    """
+    W_in = rng.random((V, dim), dtype=dtype)
+    W_in *= 2.0 * half_width
+    W_in -= half_width
+    W_in /= dim
+    return W_in, np.zeros((V, dim), dtype=dtype)
 
 
 def linear_lr(lr0: float, progress: float, min_fraction: float = 1e-4) -> float:
@@ -63,26 +125,77 @@ def linear_lr(lr0: float, progress: float, min_fraction: float = 1e-4) -> float:
     return lr0 * max(1.0 - progress, min_fraction)
 
 
-def check_finite_loss(loss: float, step: int, lr: float) -> float:
-    """Raise FloatingPointError when training diverged (a NaN or infinite loss)."""
+def check_finite_loss(loss: float, step: int, lr: float, hint: str = "") -> float:
+    """Return `loss` as a float, or raise FloatingPointError naming the step and lr (training diverged)."""
     if not np.isfinite(loss):
         raise FloatingPointError(
             f"the training loss became {loss} at step {step} (learning rate {lr:g}); "
-            "training diverged - try a smaller lr"
+            f"training diverged - try a smaller lr{hint}"
         )
     return float(loss)
+
+
+class LossLog:
+    """The training loss of a run, with the same meaning in every trainer.
+
+    Value i is the mean loss per example of batch ``i * every`` (batches 0, every, 2 every,
+    ...): a sample of the batches, because computing the loss costs time. Single batches are
+    noisy; smooth the curve to read it (``plotting.plot_losses``). Every recorded value is also
+    the divergence check: a NaN or infinite loss raises FloatingPointError.
+    """
+
+    def __init__(self, every: int, hint: str = "") -> None:
+        self.every = check_int("loss_every", every, 1)
+        self.hint = hint
+        self.values: list[float] = []
+
+    def due(self, batch: int) -> bool:
+        """Return whether the loss of `batch` is to be computed and recorded."""
+        return batch % self.every == 0
+
+    def record(self, loss_per_example: float, batch: int, lr: float) -> None:
+        """Append the loss of `batch`, or raise FloatingPointError if it is not finite."""
+        self.values.append(check_finite_loss(loss_per_example, batch, lr, self.hint))
+
+    def array(self) -> np.ndarray:
+        """Return the recorded losses as a float64 array."""
+        return np.asarray(self.values, dtype=np.float64)
+
+
+class _NoBar:
+    """Stands in for a tqdm bar when progress is off."""
+
+    def update(self, n: float = 1) -> None:
+        """Do nothing."""
+
+    def set_postfix(self, **kwargs) -> None:
+        """Do nothing."""
+
+
+@contextmanager
+def progress_bar(progress: bool, total: float, desc: str, unit: str) -> Iterator:
+    """Yield a tqdm bar when `progress` is True (else a stand-in), closed whatever happens."""
+    if not check_bool("progress", progress):
+        yield _NoBar()
+        return
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit=unit)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def vectors_to_keep(W_in: np.ndarray, W_out: np.ndarray, keep: str = "in") -> np.ndarray:
     """Return the embedding matrix a trainer hands back: the input vectors ("in"), the output
     vectors ("out") or their average ("avg")."""
+    check_choice("keep", keep, set(KEEP))
     if keep == "in":
-        return W_in.copy()  # a copy: the embeddings must not change if W_in is edited later
+        return W_in
     if keep == "out":
-        return W_out.copy()
-    if keep == "avg":
-        return (W_in + W_out) / 2
-    raise ValueError(f"keep must be one of ['avg', 'in', 'out'], got {keep!r}")
+        return W_out
+    return (W_in + W_out) / 2
 
 
 def make_result(vocab: Vocab, W_in: np.ndarray, W_out: np.ndarray, losses, words: int,
