@@ -11,7 +11,8 @@ its first cell, and the cells that state the affected claims must then fail thei
 - "swap": the vectors of "queen" and "princess" trade places, so the classic analogy
   king - man + woman answers "princess" and the check of the classic analogies must fail.
 
-Each run re-executes a whole chapter, so these tests are slow (about a minute together).
+Each run re-executes a whole chapter, so these tests are slow (about two minutes together).
+Chapter 4 is left out for time; its claims were checked by hand in the same way.
 """
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ EXPECTED = {
     ("02_cbow_softmax", "noise"): ['worst = min(c / n for c, n in reports["CBOW softmax"]',
                                    "at_least=0.8"],
     ("02_cbow_softmax", "swap"): ["at_least=0.8"],
+    ("03_sgns_numpy", "noise"): ['print(f"total accuracy at least 0.95: {sg_report.accuracy >= 0.95}")'],
+    ("03_sgns_numpy", "swap"): ["analogy_line(sg_world.embeddings, a, b, c, at_least=0.7)"],
 }
 
 

@@ -196,7 +196,7 @@ def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int 
     rng = np.random.default_rng(hp.seed)
     # The C tool's start: small random input vectors, output vectors at zero (so the first
     # prediction is uniform and the first loss is exactly log V).
-    W_in, W_out = init_matrices(len(vocab), hp.dim, rng, half_width=0.5, dtype=dtype)
+    W_in, W_out = init_matrices(len(vocab), hp.dim, rng, half_width=0.5, dtype=dtype, draw_dtype=np.float64)
     # The schedule runs over an estimate of all steps (subsampling makes epochs differ a little).
     expected = float(len(ids)) if hp.t is None else float(keep_probability(vocab.counts, hp.t)[ids].sum())
     total_steps = max(1, int(np.ceil(expected / hp.batch_size)) * hp.epochs)

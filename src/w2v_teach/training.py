@@ -105,18 +105,18 @@ def prepare_corpus(tokens: Iterable[str], min_count: int, max_size: int | None =
 
 
 def init_matrices(V: int, dim: int, rng: np.random.Generator, half_width: float = 1.0,
-                  dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+                  dtype=np.float32, draw_dtype=None) -> tuple[np.ndarray, np.ndarray]:
     """Return (W_in, W_out): W_in uniform in [-half_width/dim, half_width/dim), W_out zeros.
 
     The C tool starts W_in in [-0.5/dim, 0.5/dim) and W_out at zero; gensim 4 and the book's
     negative-sampling trainers use [-1/dim, 1/dim) (half_width=1), which leaves the saddle at
-    zero a little sooner. The draws are made in `dtype`.
+    zero a little sooner. The uniform numbers are drawn in `draw_dtype` (default `dtype`).
     """
-    W_in = rng.random((V, dim), dtype=dtype)
+    W_in = rng.random((V, dim), dtype=draw_dtype or dtype)
     W_in *= 2.0 * half_width
     W_in -= half_width
     W_in /= dim
-    return W_in, np.zeros((V, dim), dtype=dtype)
+    return W_in.astype(dtype, copy=False), np.zeros((V, dim), dtype=dtype)
 
 
 def linear_lr(lr0: float, progress: float, min_fraction: float = 1e-4) -> float:
