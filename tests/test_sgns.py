@@ -275,3 +275,22 @@ def test_other_variants_train(small_world, kwargs):
     result = sgns.train(small_world, dim=8, epochs=1, min_count=2, **kwargs)
     assert np.isfinite(result.losses).all() and result.losses[-1] < result.losses[0]
     assert result.info["model"] == kwargs.get("model", "skipgram")
+
+
+def test_the_c_tool_cbow_rule_gives_each_context_word_n_times_the_exact_step():
+    rng = np.random.default_rng(2)
+    W_in, W_out = rng.normal(0, 0.3, (8, 4)), rng.normal(0, 0.3, (8, 4))
+    windows_, targets = np.array([[1, 2, 3, 4]]), np.array([5])  # one window of 4 distinct words
+    noise = np.array([[6, 7]])
+    moved = {}
+    for exact in (False, True):
+        A, B = W_in.copy(), W_out.copy()
+        sgns._cbow_step(A, B, windows_, targets, noise, False, 0.1, 1.0, False, exact=exact)
+        moved[exact] = (A - W_in, B - W_out)
+    np.testing.assert_allclose(moved[False][0], 4 * moved[True][0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(moved[False][1], moved[True][1])
+
+
+def test_exact_cbow_trains_and_is_recorded(small_world):
+    result = sgns.train(small_world, dim=8, epochs=1, min_count=2, model="cbow", cbow_update="exact", lr=0.2)
+    assert result.info["cbow_update"] == "exact" and result.losses[-1] < result.losses[0]

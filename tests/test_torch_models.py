@@ -148,7 +148,7 @@ def test_hand_written_sgd_step_equals_autograd(model_name, group, S):
 
     W = _stacked(W_in, W_out)
     hand_loss = tt._sgd_step(W, ib, b, tt.BatchLayout(model_name, window, group, S), weight=weight, lr=lr,
-                             want_loss=True)
+                             want_loss=True, cbow_exact=True)  # autograd differentiates the average
     assert abs(hand_loss - mean_loss) < 1e-10
     # one SGD step of size lr on the *sum* over the batch = lr * b on the mean
     np.testing.assert_allclose(W[:V].numpy(), W_in - lr * b * g_in, rtol=0, atol=1e-12)
@@ -394,3 +394,35 @@ def test_skipgram_answers_the_world_corpus_analogies():
     report = evaluate.analogy_accuracy(result.embeddings, world.questions)
     assert report.coverage == 1.0 and report.accuracy >= 0.95
     assert result.embeddings.analogy("man", "king", "woman")[0][0] == "queen"
+
+
+# -- CBOW means one thing: the same keyword and defaults in NumPy and PyTorch ----------------------
+def test_cbow_update_keyword_and_defaults_agree_with_numpy():
+    import inspect
+
+    ours, numpy_side = inspect.signature(tt.train).parameters, inspect.signature(sgns.train).parameters
+    assert ours["cbow_update"].default == numpy_side["cbow_update"].default == "c_tool"
+    assert tt.DEFAULT_BATCH["cbow"] == sgns.DEFAULT_BATCH["cbow"] == 256
+
+
+def test_the_c_tool_rule_gives_each_context_word_n_times_the_exact_step():
+    V, dim, window = 8, 4, 2
+    W_in, W_out = random_tables(V, dim, seed=3)
+    ib = torch.tensor([1, 2, 3, 4, V + 5, V + 6, V + 7])  # one window of 4 distinct words, centre 5, 2 noise
+    layout = tt.BatchLayout("cbow", window, group=1, n_noise=2)
+    moved = {}
+    for exact in (False, True):
+        W = _stacked(W_in, W_out)
+        tt._sgd_step(W, ib, 1, layout, weight=1.0, lr=0.1, want_loss=False, cbow_exact=exact)
+        moved[exact] = (W[:V].numpy() - W_in, W[V:2 * V].numpy() - W_out)
+    np.testing.assert_allclose(moved[False][0], 4 * moved[True][0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(moved[False][1], moved[True][1], rtol=0, atol=0)  # output side: the same
+
+
+def test_autograd_needs_the_exact_cbow_update(cycle_tokens):
+    with pytest.raises(ValueError, match="cbow_update must be 'exact' with autograd"):
+        tm.train(cycle_tokens(300, vocab=15), model="cbow", dim=4, epochs=1, min_count=1, device="cpu",
+                 threads=1, optimizer="sparse_adam")
+    result = tm.train(cycle_tokens(300, vocab=15), model="cbow", dim=4, epochs=1, min_count=1, device="cpu",
+                      threads=1, optimizer="sparse_adam", cbow_update="exact", lr=0.01)
+    assert result.info["cbow_update"] == "exact"

@@ -25,6 +25,7 @@ the learning rate by the batch size to get the same steps.)
 """
 from __future__ import annotations
 
+import functools
 import time
 from typing import Sequence
 
@@ -131,12 +132,13 @@ def _skipgram_step(W_in, W_out, centers, contexts, noise, shared, lr, scale, wit
     return loss
 
 
-def _cbow_step(W_in, W_out, windows, targets, noise, shared, lr, scale, with_loss):
+def _cbow_step(W_in, W_out, windows, targets, noise, shared, lr, scale, with_loss, exact=False):
     """Take one SGD step on a batch of CBOW examples (windows (B, 2*window) padded with -1).
 
-    h is the average of the real context rows. As in the C tool and gensim (cbow_mean=1), every
-    context word then receives the full step computed for h, not step / n_context: the update
-    those tools use, which learns faster than the exact gradient of the average.
+    h is the average of the real context rows. With the C tool's rule (exact=False; gensim's
+    cbow_mean=1 does the same) every context word then receives the full step computed for h;
+    with exact=True each receives step / n_context, the exact gradient of the average. The
+    tool's rule is the exact step with the input vectors' learning rate multiplied by n.
     """
     real = windows >= 0  # (B, C)
     rows = windows[real]  # (nnz,) the context words, example by example
@@ -154,7 +156,10 @@ def _cbow_step(W_in, W_out, windows, targets, noise, shared, lr, scale, with_los
         add_rows(W_out, targets, a_pos[:, None] * h)
     else:
         loss, step_h = _per_pair_noise_step(W_out, h, targets, noise, lr, with_loss)
-    add_rows(W_in, rows, step_h[owner])
+    step_rows = step_h[owner]  # (nnz, dim) h's step, for every context word
+    if exact:
+        step_rows *= weights[:, None]  # ... divided among the n context words of its example
+    add_rows(W_in, rows, step_rows)
     return loss
 
 
@@ -170,13 +175,12 @@ _BATCH_HINT = (", a smaller batch_size, or subsampling (t). A word that appears 
 def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, negatives: int = 5, epochs: int = 5,
           lr: float | None = None, t: float | None = 1e-4, min_count: int = 5, max_size: int | None = None,
           seed: int = 0, keep: str = "in", batch_size: int | None = None, shared_negatives: int | None = 32,
-          share_size: int = 256, model: str = "skipgram", noise_power: float = 0.75, loss_every: int = 8,
-          blas_threads: int | None = 1, progress: bool = False) -> TrainResult:
+          share_size: int = 256, model: str = "skipgram", cbow_update: str = "c_tool", noise_power: float = 0.75,
+          loss_every: int = 8, blas_threads: int | None = 1, progress: bool = False) -> TrainResult:
     """Train skip-gram (or CBOW) with negative sampling by minibatch SGD; return a TrainResult.
 
-    tokens: a flat list of words.
-    dim, window, negatives (K), epochs, min_count, max_size, seed: as everywhere in the book;
-        words seen fewer than `min_count` times are dropped before the windows are cut.
+    tokens: a flat list of words. dim, window, negatives (K), epochs, min_count, max_size, seed: as
+        everywhere in the book; words seen fewer than `min_count` times go before windows are cut.
     lr: the starting learning rate, decaying linearly over the epochs to lr * 1e-4 as in the C
         tool (None: its defaults, 0.025 for skip-gram, 0.05 for CBOW). Each step adds -lr times
         the *summed* per-example gradients of the batch (see the module docstring).
@@ -190,19 +194,20 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, negatives: 
         each noise term weighted by K / S (:mod:`w2v_teach.hogbatch`); None: K noise words per
         example (slower). share_size * K / S bounds how far one noise word moves in a step.
     model: "skipgram" (pairs) or "cbow" (a window per position; h is the average of the context
-        vectors and, as in the C tool and gensim, every context word receives h's whole step).
-    noise_power: the noise distribution is the unigram distribution to this power.
-    loss_every: ``losses`` holds the mean per-example loss of every `loss_every`-th batch.
+        vectors). Examples are taken in text order.
+    cbow_update: "c_tool" (each context word gets h's whole step, as the C tool and gensim do) or
+        "exact" (1/n of it, the gradient of the average; wants a larger lr), as in torch_models.
+    noise_power: the noise distribution is the unigram distribution to this power. loss_every:
+        ``losses`` holds the mean per-example loss of every `loss_every`-th batch.
     blas_threads: BLAS threads (None: the default); one is as fast as two for such small products.
     progress: show a progress bar over the epochs.
-
-    A non-finite loss raises FloatingPointError. ``words_per_second`` counts effective words
-    (after subsampling), as gensim does, over the epochs (not the vocabulary).
+    A non-finite loss raises FloatingPointError; ``words_per_second`` counts effective words.
     """
     check_choice("model", model, set(MODELS))
     hp = check_hyperparameters(
         dim=dim, window=window, negatives=negatives, epochs=epochs, lr=DEFAULT_LR[model] if lr is None else lr,
         t=t, min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
+        cbow_update=cbow_update,
         batch_size=DEFAULT_BATCH[model] if batch_size is None else batch_size)
     noise_power, S = check_float("noise_power", noise_power), _optional_int("shared_negatives", shared_negatives)
     share_size, blas_threads = check_int("share_size", share_size, 1), _optional_int("blas_threads", blas_threads)
@@ -224,7 +229,7 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, negatives: 
     if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
         log.record(float("nan"), run["batches"], run["final_lr"])
     return make_result(vocab, W_in, W_out, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, **run, "batch_size": hp.batch_size, "loss_every": hp.loss_every,
+                       info={"model": model, "cbow_update": hp.cbow_update, **run, "batch_size": hp.batch_size, "loss_every": hp.loss_every,
                              "shared_negatives": S, "share_size": share_size, "negatives": hp.negatives,
                              "setup_seconds": setup_seconds})
 
@@ -236,7 +241,7 @@ def _optional_int(name: str, value) -> int | None:
 
 def _epochs(W_in, W_out, ids, counts, sampler, rng, hp, model, S, share_size, log, bar) -> dict:
     """Run every epoch in place: subsample, cut the examples, one SGD step per batch."""
-    step_fn = _skipgram_step if model == "skipgram" else _cbow_step
+    step_fn = _skipgram_step if model == "skipgram" else functools.partial(_cbow_step, exact=hp.cbow_update == "exact")
     scale = np.float32(hp.negatives / S) if S is not None else np.float32(1.0)
     words = examples = batches = 0
     rate = hp.lr

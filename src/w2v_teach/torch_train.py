@@ -20,9 +20,10 @@ One ``index_select`` reads every row a batch needs and one scatter-add writes ev
 
 Learning rate: as in :mod:`w2v_teach.sgns`, a step moves the rows by ``lr`` times the *sum*
 of the per-example gradients of the batch (so each example moves its rows as far as one SGD
-step of the C tool would), with the C tool's linear decay to ``lr * 1e-4``. CBOW takes the
-exact gradient of the average: each context word gets 1/n of h's step, where the C tool and
-:mod:`w2v_teach.sgns` give each the whole step, so CBOW here wants a larger lr (0.1-0.2).
+step of the C tool would), with the C tool's linear decay to ``lr * 1e-4``. CBOW follows
+`cbow_update` as in :mod:`w2v_teach.sgns`: the C tool's rule (each context word gets h's whole
+step, the default) or the exact gradient of the average (1/n of it, which wants a larger lr,
+0.1-0.2, and is what autograd computes).
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ from .training import (DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperpara
 __all__ = ["train", "OPTIMIZERS", "BatchLayout"]
 
 OPTIMIZERS = ("sgd", "sparse_adam")
-DEFAULT_BATCH = {"skipgram": 2048, "cbow": 512}
+DEFAULT_BATCH = {"skipgram": 2048, "cbow": 256}  # as in sgns: about 300 words of text
 
 
 @dataclass(frozen=True)
@@ -252,12 +253,13 @@ def _noise_terms(v: torch.Tensor, u: torch.Tensor, u_neg: torch.Tensor, group: i
 
 def _sgd_step(W: torch.Tensor, rows_index: torch.Tensor, b: int, layout: BatchLayout, weight: float,
               lr: float, want_loss: bool, rows: torch.Tensor | None = None,
-              grads: torch.Tensor | None = None) -> float | None:
+              grads: torch.Tensor | None = None, cbow_exact: bool = False) -> float | None:
     """Apply one hand-written SGD step for a batch laid out by `layout` (see the module docstring).
 
     W is the stacked (2V + 1, dim) table; every example moves its rows by lr times its own
     gradient (the sum over the batch). `rows` and `grads` are optional work buffers with at
-    least len(rows_index) rows. Returns the batch-mean loss when `want_loss`.
+    least len(rows_index) rows. Returns the batch-mean loss when `want_loss`. CBOW: each context
+    word gets h's whole step (the C tool's rule) or, with `cbow_exact`, 1/n of it.
     """
     n, dim = rows_index.shape[0], W.shape[1]
     rows = W.index_select(0, rows_index) if rows is None else torch.index_select(W, 0, rows_index, out=rows[:n])
@@ -275,8 +277,10 @@ def _sgd_step(W: torch.Tensor, rows_index: torch.Tensor, b: int, layout: BatchLa
     dh = torch.empty_like(h)
     loss = _noise_terms(h, rows[m:m + b], rows[m + b:], layout.group, weight, want_loss,
                         dh, grads[m:m + b], grads[m + b:])
-    grads[:m].view(b, layout.per_example, dim).copy_(dh.mul_(inv).unsqueeze(1).expand(b, layout.per_example, dim))
-    _scatter_add(W, rows_index, grads, -lr)  # each real slot gets dh / n
+    if cbow_exact:
+        dh.mul_(inv)  # the gradient of the average: each of the n real slots gets dh / n
+    grads[:m].view(b, layout.per_example, dim).copy_(dh.unsqueeze(1).expand(b, layout.per_example, dim))
+    _scatter_add(W, rows_index, grads, -lr)
     W[-1].zero_()  # the padding row received the padding slots' updates: reset it
     return loss
 
@@ -307,7 +311,7 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
           max_size: int | None = None, seed: int = 0, device=None, batch_size: int | None = None,
           shared_negatives: int | None = 32, share_size: int = 512, optimizer: str = "sgd",
           autograd: bool = False, threads: int | None = 2, chunk_tokens: int = 1 << 17, loss_every: int = 20,
-          keep: str = "in", progress: bool = False) -> TrainResult:
+          keep: str = "in", cbow_update: str = "c_tool", progress: bool = False) -> TrainResult:
     """Train skip-gram or CBOW with negative sampling in PyTorch and return a TrainResult.
 
     tokens: a flat list of words.
@@ -319,28 +323,28 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     device: None picks CUDA, MPS or CPU (ValueError if the one named is not available). MPS has
         no sparse tensors: there the autograd SGD path uses dense gradients (the same steps) and
         "sparse_adam" runs on the CPU; ``info["device"]`` records where it ran.
-    batch_size: examples per batch (default 2048 skip-gram pairs, 512 CBOW windows).
+    batch_size: examples per batch (default 2048 skip-gram pairs, 256 CBOW windows, as in sgns;
+        unlike sgns, the positions of each chunk of text are shuffled).
+    cbow_update: "c_tool" or "exact", as in sgns ("exact" with autograd or "sparse_adam").
     shared_negatives (S), share_size: each group of `share_size` consecutive examples shares S
         noise words (counts**0.75), each weighted K / S; None gives every example K of its own.
-    optimizer: "sgd" takes the hand-written step (or autograd with torch.optim.SGD on sparse
-        gradients when `autograd=True`); "sparse_adam" trains the nn.Module with SparseAdam
-        (try lr about 0.01).
+    optimizer: "sgd": the hand-written step (with `autograd=True`, autograd and torch.optim.SGD
+        on sparse gradients); "sparse_adam": the nn.Module with SparseAdam (try lr about 0.01).
     threads: CPU cores to use: with 2 or more a DataLoader worker *process* prepares the batches
         while the loop trains with threads - 1 (restored afterwards); 1: inline; None: torch's
         setting. Results depend on `seed`, not on `threads`, for a given device.
-    chunk_tokens: tokens of text turned into batches at a time.
-    loss_every: ``losses`` holds the mean loss per example of every `loss_every`-th batch; a
-        non-finite loss or table raises FloatingPointError. progress: a bar over the words.
+    chunk_tokens: tokens of text turned into batches at a time. loss_every: ``losses`` holds the
+        mean loss per example of every `loss_every`-th batch. progress: a bar over the words.
     ``words_per_second`` counts effective words (after subsampling), like gensim, over the loop.
     """
     check_choice("model", model, set(MODELS))
     hp = check_hyperparameters(
         dim=dim, window=window, negatives=negatives, epochs=epochs, t=t, min_count=min_count,
-        max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
+        max_size=max_size, seed=seed, keep=keep, loss_every=loss_every, cbow_update=cbow_update,
         lr=DEFAULT_LR[model] if lr is None else lr,
         batch_size=DEFAULT_BATCH[model] if batch_size is None else batch_size)
     S, share_size, threads, chunk_tokens, use_autograd, dev = _check_options(
-        shared_negatives, share_size, threads, chunk_tokens, autograd, optimizer, device)
+        shared_negatives, share_size, threads, chunk_tokens, autograd, optimizer, device, model, hp.cbow_update)
     vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
     # S shared noise words per group of share_size examples; per example: K words, groups of one
     layout = BatchLayout(model, hp.window, 1 if S is None else share_size, hp.negatives if S is None else S)
@@ -359,12 +363,13 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     if not (np.isfinite(W_in_np).all() and np.isfinite(W_out_np).all()):
         log.record(float("nan"), run["batches"], run["final_lr"])
     return make_result(vocab, W_in_np, W_out_np, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, **run, "loss_every": hp.loss_every, "batch_size": hp.batch_size,
+                       info={"model": model, "cbow_update": hp.cbow_update, **run, "loss_every": hp.loss_every, "batch_size": hp.batch_size,
                              "device": str(dev), "shared_negatives": S, "share_size": layout.group,
                              "optimizer": optimizer, "autograd": use_autograd, "threads": threads})
 
 
-def _check_options(shared_negatives, share_size, threads, chunk_tokens, autograd, optimizer, device):
+def _check_options(shared_negatives, share_size, threads, chunk_tokens, autograd, optimizer, device,
+                   model: str, cbow_update: str):
     """Validate the trainer's own options; return them cleaned, with the device to run on."""
     check_choice("optimizer", optimizer, set(OPTIMIZERS))
     S = None if shared_negatives is None else check_int("shared_negatives", shared_negatives, 1)
@@ -372,6 +377,9 @@ def _check_options(shared_negatives, share_size, threads, chunk_tokens, autograd
     threads = None if threads is None else check_int("threads", threads, 1)
     chunk_tokens = check_int("chunk_tokens", chunk_tokens, 2)
     use_autograd = check_bool("autograd", autograd) or optimizer == "sparse_adam"
+    if use_autograd and model == "cbow" and cbow_update != "exact":
+        raise ValueError("cbow_update must be 'exact' with autograd or sparse_adam (autograd computes the "
+                         f"gradient of the average), got {cbow_update!r}")
     dev = _as_device(device)
     if use_autograd and dev.type == "mps" and optimizer == "sparse_adam":
         dev = torch.device("cpu")  # SparseAdam needs sparse gradients, which MPS does not support
@@ -384,6 +392,7 @@ class _Stepper:
     def __init__(self, W_in: torch.Tensor, W_out: torch.Tensor, layout: BatchLayout, weight: float,
                  dev: torch.device, optimizer: str | None, hp) -> None:
         self.layout, self.weight, self.V, self.optimizer = layout, weight, W_in.shape[0], optimizer
+        self.cbow_exact = hp.cbow_update == "exact"
         dim, batch = W_in.shape[1], hp.batch_size
         if optimizer is None:  # the fast path: one stacked table and reusable work buffers
             self.W = torch.cat([W_in, W_out, torch.zeros(1, dim)]).to(dev)  # (2V + 1, dim)
@@ -401,7 +410,8 @@ class _Stepper:
     def step(self, rows_index: torch.Tensor, b: int, lr: float, want_loss: bool) -> float | None:
         """Train on one batch; return its mean loss (always with autograd, else when wanted)."""
         if self.optimizer is None:
-            return _sgd_step(self.W, rows_index, b, self.layout, self.weight, lr, want_loss, self.rows, self.grads)
+            return _sgd_step(self.W, rows_index, b, self.layout, self.weight, lr, want_loss, self.rows, self.grads,
+                             cbow_exact=self.cbow_exact)
         return _autograd_step(self.net, self.opt, rows_index, b, self.layout, self.V, self.weight, lr,
                               mean=self.optimizer == "sparse_adam")
 

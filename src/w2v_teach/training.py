@@ -25,6 +25,9 @@ MODELS = ("skipgram", "cbow")
 # The C tool's learning rates for negative sampling (its -alpha default: 0.025 skip-gram, 0.05 CBOW).
 DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
 KEEP = ("in", "out", "avg")
+# CBOW's update of the context words: the C tool's (each gets h's whole step) or the exact gradient
+# of the average (each gets 1/n of it). The same keyword and default in every CBOW trainer.
+CBOW_UPDATES = ("c_tool", "exact")
 
 
 @dataclass
@@ -58,16 +61,20 @@ _RULES = {
 }
 
 
+_CHOICES = {"keep": KEEP, "cbow_update": CBOW_UPDATES}
+
+
 def check_hyperparameters(**params) -> SimpleNamespace:
     """Validate the shared hyperparameters by name (dim, window, ..., seed); return them cleaned.
 
     Returns a namespace (``hp.dim``); `t=None` (no subsampling), `max_size=None` and names
-    without a rule pass through unchanged. `keep` must be "in", "out" or "avg".
+    without a rule pass through unchanged. `keep` must be "in", "out" or "avg", `cbow_update`
+    "c_tool" or "exact".
     """
     clean = {}
     for name, value in params.items():
-        if name == "keep":
-            clean[name] = check_choice("keep", value, set(KEEP))
+        if name in _CHOICES:
+            clean[name] = check_choice(name, value, set(_CHOICES[name]))
         elif value is None or name not in _RULES:
             clean[name] = value
         elif _RULES[name][0] == "int":
