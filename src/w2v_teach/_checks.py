@@ -23,6 +23,14 @@ def check_bool(name: str, value) -> bool:
     return bool(value)
 
 
+def check_rng(name: str, rng, optional: bool = False):
+    """Return `rng` if it is a numpy.random.Generator (or None when `optional`), else raise ValueError."""
+    if (rng is None and optional) or isinstance(rng, np.random.Generator):
+        return rng
+    expected = "a numpy.random.Generator" + (" or None" if optional else "")
+    raise ValueError(f"{name} must be {expected}, got {type(rng).__name__}")
+
+
 def check_words(name: str, words) -> list[str]:
     """Return `words` as a list of str; a bare str means one word (as in gensim), not its letters."""
     if isinstance(words, str):

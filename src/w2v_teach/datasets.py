@@ -1,9 +1,9 @@
 """Text to train on and the standard sets to evaluate with.
 
 - :func:`toy_corpus`: a few dozen hand-written sentences for the first chapters.
-- :func:`world_corpus` (from :mod:`w2v_teach.world`): a synthetic, English-like corpus of any length with *planted* relations
-  (countries and capitals, male and female words, verb tenses, plurals, comparatives) and the
-  analogy questions that test them.
+- :func:`world_corpus` (from :mod:`w2v_teach.world`): a synthetic, English-like corpus of any
+  length with *planted* relations (countries and capitals, male and female words, verb tenses,
+  plurals, comparatives) and the analogy questions that test them.
 - :func:`wiki_sample`: about half a million tokens of real Wikipedia text (the sample that ships
   with gensim), cleaned, tokenized and cached on disk.
 - :func:`google_analogies`, :func:`wordsim353`, :func:`simlex999`: paths to the evaluation files

@@ -9,6 +9,8 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
+from ._checks import check_rng
+
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """Return the central-difference gradient of the scalar function `f` at `x`.
@@ -67,8 +69,7 @@ def check(loss_and_grads: Callable, params: Sequence[np.ndarray], rng: np.random
     as CS224n's gradcheck does, so that every evaluation sees the same draws. Returns one
     :class:`GradCheck` per parameter.
     """
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator or None, got {type(rng).__name__}")
+    check_rng("rng", rng, optional=True)
     params = list(params)
     state = None if rng is None else rng.bit_generator.state
 

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import check_choice, check_float, check_ids
+from ._checks import check_choice, check_float, check_ids, check_rng
 
 FORMULAS = ("c_tool", "paper", "levy2015")
 
@@ -92,8 +92,7 @@ def subsample(ids, counts, t: float | None, rng: np.random.Generator,
     (one vectorised call, so the result is reproducible for a given rng state).
     ``t=None`` means no subsampling: a copy of `ids` comes back and no draw is made.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_rng("rng", rng)
     counts_arr = _check_counts(counts)
     ids = check_ids("ids", ids, len(counts_arr), ndim=1)
     if t is None:
@@ -167,8 +166,7 @@ class NegativeSampler:
 
     def draw(self, shape, rng: np.random.Generator) -> np.ndarray:
         """Return int64 word ids of the given `shape`, distributed as the noise."""
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        check_rng("rng", rng)
         shape = _check_shape(shape)
         u = rng.random(shape)  # uniform in [0, 1)
         # Inverse CDF: the id i with cdf[i-1] <= u < cdf[i]. side="right" means a word with

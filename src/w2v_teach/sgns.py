@@ -38,8 +38,8 @@ from . import hogbatch
 from ._checks import check_choice, check_float, check_ids, check_int, check_matrix
 from .scatter import add_rows, scatter_add
 from .sampling import NegativeSampler, noise_distribution, subsample
-from .training import (DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters, init_matrices,
-                       linear_lr, make_result, prepare_corpus, progress_bar)
+from .training import (DEFAULT_BATCH, DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters,
+                       init_matrices, linear_lr, make_result, prepare_corpus, progress_bar)
 from .windows import cbow_examples, skipgram_pairs
 
 __all__ = ["init_matrices", "log_sigmoid", "loss_and_grads", "scatter_add", "train"]
@@ -164,9 +164,6 @@ def _cbow_step(W_in, W_out, windows, targets, noise, shared, lr, scale, with_los
 
 
 # -- the trainer ---------------------------------------------------------------------------------
-# Batches of about 300 words of text in both models (skip-gram makes about 6 pairs per word with
-# window 5, CBOW one example per word).
-DEFAULT_BATCH = {"skipgram": 2048, "cbow": 256}
 _BATCH_HINT = (", a smaller batch_size, or subsampling (t). A word that appears m times in a batch "
                "moves m steps at once, all computed before the batch; frequent words without "
                "subsampling overshoot.")
@@ -229,9 +226,9 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, negatives: 
     if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
         log.record(float("nan"), run["batches"], run["final_lr"])
     return make_result(vocab, W_in, W_out, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, "cbow_update": hp.cbow_update, **run, "batch_size": hp.batch_size, "loss_every": hp.loss_every,
-                             "shared_negatives": S, "share_size": share_size, "negatives": hp.negatives,
-                             "setup_seconds": setup_seconds})
+                       info={"model": model, "cbow_update": hp.cbow_update, **run, "batch_size": hp.batch_size,
+                             "loss_every": hp.loss_every, "shared_negatives": S, "share_size": share_size,
+                             "negatives": hp.negatives, "setup_seconds": setup_seconds})
 
 
 def _optional_int(name: str, value) -> int | None:

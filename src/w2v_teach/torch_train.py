@@ -38,13 +38,12 @@ import torch.nn.functional as F
 from . import sampling, windows
 from ._checks import check_bool, check_choice, check_int
 from .torch_models import CBOW, SkipGramNS, _as_device, _synchronize, _TwoTables, init_tables
-from .training import (DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters, linear_lr,
-                       make_result, prepare_corpus, progress_bar)
+from .training import (DEFAULT_BATCH, DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters,
+                       linear_lr, make_result, prepare_corpus, progress_bar)
 
 __all__ = ["train", "OPTIMIZERS", "BatchLayout"]
 
 OPTIMIZERS = ("sgd", "sparse_adam")
-DEFAULT_BATCH = {"skipgram": 2048, "cbow": 256}  # as in sgns: about 300 words of text
 
 
 @dataclass(frozen=True)
@@ -353,19 +352,19 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     spec = ChunkSpec(layout, vocab.counts, hp.t, hp.batch_size, cdf)
     expected = float(ids.shape[0]) if hp.t is None else float(sampling.keep_probability(vocab.counts, hp.t)[ids].sum())
     total_words = max(expected * hp.epochs, 1.0)
-    W_in, W_out = init_tables(len(vocab), hp.dim, hp.seed)
-    stepper = _Stepper(W_in, W_out, layout, weight, dev, optimizer if use_autograd else None, hp)
-    stream = _ChunkStream(ids, hp.epochs, chunk_tokens, hp.seed, spec)
-    log = LossLog(hp.loss_every)
-    with progress_bar(progress, int(total_words), f"torch {model}", "word") as bar:
+    stepper = _Stepper(*init_tables(len(vocab), hp.dim, hp.seed), layout, weight, dev,
+                       optimizer if use_autograd else None, hp)
+    stream, log = _ChunkStream(ids, hp.epochs, chunk_tokens, hp.seed, spec), LossLog(hp.loss_every)
+    with progress_bar(progress, int(total_words), f"torch {model}", "word") as bar:  # the clock is inside
         run, seconds = _timed_run(stream, stepper, dev, threads, hp.lr, total_words, log, bar)
     W_in_np, W_out_np = stepper.matrices(len(vocab))
     if not (np.isfinite(W_in_np).all() and np.isfinite(W_out_np).all()):
         log.record(float("nan"), run["batches"], run["final_lr"])
     return make_result(vocab, W_in_np, W_out_np, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, "cbow_update": hp.cbow_update, **run, "loss_every": hp.loss_every, "batch_size": hp.batch_size,
-                             "device": str(dev), "shared_negatives": S, "share_size": layout.group,
-                             "optimizer": optimizer, "autograd": use_autograd, "threads": threads})
+                       info={"model": model, "cbow_update": hp.cbow_update, **run, "loss_every": hp.loss_every,
+                             "batch_size": hp.batch_size, "device": str(dev), "shared_negatives": S,
+                             "share_size": layout.group, "optimizer": optimizer, "autograd": use_autograd,
+                             "threads": threads})
 
 
 def _check_options(shared_negatives, share_size, threads, chunk_tokens, autograd, optimizer, device,

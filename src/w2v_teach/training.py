@@ -24,6 +24,9 @@ from .text import Vocab
 MODELS = ("skipgram", "cbow")
 # The C tool's learning rates for negative sampling (its -alpha default: 0.025 skip-gram, 0.05 CBOW).
 DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
+# Examples per step in the negative-sampling trainers: about 300 words of text in both models
+# (skip-gram makes about 6 pairs per word with window 5, CBOW one example per word).
+DEFAULT_BATCH = {"skipgram": 2048, "cbow": 256}
 KEEP = ("in", "out", "avg")
 # CBOW's update of the context words: the C tool's (each gets h's whole step) or the exact gradient
 # of the average (each gets 1/n of it). The same keyword and default in every CBOW trainer.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_int, check_rng
 
 
 def _check_ids(ids) -> np.ndarray:
@@ -40,10 +40,8 @@ def offsets(window: int) -> np.ndarray:
 
 def effective_windows(n: int, window: int, rng: np.random.Generator | None) -> np.ndarray:
     """Return each position's window: `window` everywhere, or uniform 1..window drawn from `rng`."""
-    if rng is None:
+    if check_rng("rng", rng, optional=True) is None:
         return np.full(n, window, dtype=np.int64)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator or None, got {type(rng).__name__}")
     return rng.integers(1, window + 1, size=n)
 
 
