@@ -35,33 +35,23 @@ HYPER = dict(dim=100, window=5, negatives=5, t=1e-4, min_count=5, lr=0.025)
 NUMPY_TARGET, TORCH_TARGET, WS_TOLERANCE = 0.5, 1.0, 0.02
 
 
-def evaluate(emb: "w2v.embeddings.Embeddings") -> dict:
-    """Return WordSim-353 and SimLex-999 Spearman and Google analogy accuracy for `emb`."""
-    ev = w2v.evaluate
-    ws = ev.similarity_correlation(emb, ev.load_similarity(w2v.datasets.wordsim353()))
-    sl = ev.similarity_correlation(emb, ev.load_similarity(w2v.datasets.simlex999()))
-    an = ev.analogy_accuracy(emb, ev.load_analogies(w2v.datasets.google_analogies()))
-    return {"ws353": ws.spearman, "ws_cov": ws.coverage, "simlex": sl.spearman, "sl_cov": sl.coverage,
-            "google": an.accuracy, "google_cov": an.coverage}
-
-
 def run_gensim(tokens: list[str], epochs: int, seed: int) -> tuple[float, dict]:
     """Train gensim's skip-gram (workers=1); return effective words/s and the quality scores."""
     result = w2v.reference.train_gensim(tokens, epochs=epochs, seed=seed, workers=1, **HYPER)
-    return result.words_per_second, evaluate(result.embeddings)
+    return result.words_per_second, w2v.evaluate.standard_scores(result.embeddings)
 
 
 def run_numpy(tokens: list[str], epochs: int, seed: int) -> tuple[float, dict]:
     """Train our NumPy skip-gram; return effective words/s and the quality scores."""
     result = w2v.sgns.train(tokens, epochs=epochs, seed=seed, **HYPER)
-    return result.words_per_second, evaluate(result.embeddings)
+    return result.words_per_second, w2v.evaluate.standard_scores(result.embeddings)
 
 
 def run_torch(tokens: list[str], epochs: int, seed: int, device: str) -> tuple[float, dict]:
     """Train the PyTorch skip-gram on `device`; return effective words/s and the quality scores."""
     result = w2v.torch_models.train(tokens, model="skipgram", epochs=epochs, seed=seed,
                                     device=device, **HYPER)
-    return result.words_per_second, evaluate(result.embeddings)
+    return result.words_per_second, w2v.evaluate.standard_scores(result.embeddings)
 
 
 def fmt(x: float, spec: str = ".3f") -> str:

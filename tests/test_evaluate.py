@@ -337,3 +337,18 @@ def test_similarity_needs_three_covered_pairs():
         similarity_correlation(emb, [])
     with pytest.raises(ValueError, match="pair 0"):
         similarity_correlation(emb, [("a", "b")])
+
+
+def test_standard_scores_are_the_three_benchmarks_in_one_call():
+    from w2v_teach import datasets, evaluate
+
+    ws, sl = (evaluate.load_similarity(p) for p in (datasets.wordsim353(), datasets.simlex999()))
+    google = evaluate.load_analogies(datasets.google_analogies())
+    words = sorted({w for pair in ws[:80] for w in pair[:2]} | {w for q in google[:300] for w in q[1:]})
+    emb = Embeddings(words, np.random.default_rng(0).normal(size=(len(words), 8)))
+    scores = evaluate.standard_scores(emb)
+    assert scores["ws353"] == evaluate.similarity_correlation(emb, ws).spearman
+    assert scores["sl_cov"] == evaluate.similarity_correlation(emb, sl).coverage
+    expected = evaluate.analogy_accuracy(emb, google)
+    assert (scores["google"], scores["google_cov"]) == (expected.accuracy, expected.coverage)
+    assert 0 < scores["ws_cov"] < 1

@@ -426,3 +426,13 @@ def test_autograd_needs_the_exact_cbow_update(cycle_tokens):
     result = tm.train(cycle_tokens(300, vocab=15), model="cbow", dim=4, epochs=1, min_count=1, device="cpu",
                       threads=1, optimizer="sparse_adam", cbow_update="exact", lr=0.01)
     assert result.info["cbow_update"] == "exact"
+
+
+def test_range_checks_can_be_turned_off_for_trusted_batches():
+    net = tm.SkipGramNS(6, 3)
+    with pytest.raises(ValueError, match="centers contains id 9"):
+        net(torch.tensor([9]), torch.tensor([1]), torch.tensor([[2]]))
+    net.check_ranges = False  # the trainer's setting; dtype and shape checks stay
+    assert torch.isfinite(net(torch.tensor([0, 5]), torch.tensor([1, 2]), torch.tensor([[2], [3]])))
+    with pytest.raises(ValueError, match="integer word ids"):
+        net(torch.tensor([0.5]), torch.tensor([1]), torch.tensor([[2]]))

@@ -14,6 +14,8 @@ case-insensitive lookup, same skipping of questions with unknown words, same mea
 """
 from __future__ import annotations
 
+import functools
+
 import math
 import os
 from dataclasses import dataclass, field
@@ -343,3 +345,26 @@ def similarity_correlation(emb: Embeddings, pairs: Iterable, restrict_vocab: int
     spearman = float(stats.spearmanr(gold, model)[0])
     pearson = float(stats.pearsonr(gold, model)[0])
     return SimilarityReport(spearman, pearson, len(gold) / len(pairs), len(pairs), len(gold))
+
+
+# -- the standard benchmarks in one call -------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _standard_sets() -> tuple[list[WordPair], list[WordPair], list[Analogy]]:
+    """Return WordSim-353, SimLex-999 and the Google analogies, read once from gensim's files."""
+    from . import datasets
+
+    return (load_similarity(datasets.wordsim353()), load_similarity(datasets.simlex999()),
+            load_analogies(datasets.google_analogies()))
+
+
+def standard_scores(emb: Embeddings) -> dict[str, float]:
+    """Return the book's standard real-text scores of `emb`, each with its coverage.
+
+    ws353 / simlex: Spearman correlation with WordSim-353 and SimLex-999; google: 3CosAdd
+    accuracy on the Google analogies (over the covered questions); *_cov: the share covered.
+    """
+    ws353, simlex, google = _standard_sets()
+    ws, sl = similarity_correlation(emb, ws353), similarity_correlation(emb, simlex)
+    an = analogy_accuracy(emb, google)
+    return {"ws353": ws.spearman, "ws_cov": ws.coverage, "simlex": sl.spearman, "sl_cov": sl.coverage,
+            "google": an.accuracy, "google_cov": an.coverage}

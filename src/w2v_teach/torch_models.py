@@ -83,7 +83,14 @@ def init_tables(vocab_size: int, dim: int, seed: int = 0, dtype: torch.dtype = t
 
 
 class _TwoTables(nn.Module):
-    """Two embedding tables, input vectors and output vectors, with checked lookups."""
+    """Two embedding tables, input vectors and output vectors, with checked lookups.
+
+    ``check_ranges`` (True) makes every lookup check that its ids lie in the vocabulary; the
+    trainer turns it off for the batches it builds itself, since the check costs a host sync
+    (min and max) per lookup on a GPU.
+    """
+
+    check_ranges: bool = True
 
     def __init__(self, vocab_size: int, dim: int, sparse: bool = False, seed: int = 0,
                  dtype: torch.dtype = torch.float32) -> None:
@@ -133,6 +140,8 @@ class _TwoTables(nn.Module):
             raise ValueError(f"{name} must be {' or '.join(map(str, allowed))}-dimensional, got shape {tuple(ids.shape)}")
         if ids.numel() == 0:
             raise ValueError(f"{name} is empty; a batch needs at least one example")
+        if not self.check_ranges:  # trusted batches (the trainer's): skip the min/max host sync
+            return ids.to(device=self.in_embed.weight.device, dtype=torch.long)
         low = -1 if padding else 0
         lo, hi = int(ids.min()), int(ids.max())
         if lo < low or hi >= self.vocab_size:

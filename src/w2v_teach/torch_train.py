@@ -402,6 +402,7 @@ class _Stepper:
         # same step (a zero gradient leaves a row where it is) at the cost of touching every row.
         cls = SkipGramNS if layout.model == "skipgram" else CBOW
         self.net = cls.from_matrices(W_in, W_out, sparse=dev.type != "mps").to(dev)
+        self.net.check_ranges = False  # the batches are ours: no per-step host sync for the id check
         params = list(self.net.parameters())
         self.opt = (torch.optim.SparseAdam(params, lr=hp.lr) if optimizer == "sparse_adam"
                     else torch.optim.SGD(params, lr=hp.lr))
