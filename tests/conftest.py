@@ -1,11 +1,18 @@
-"""Shared fixtures: a seeded generator, a small Zipf-like vocabulary with its corpus ids, and a
-corpus with a learnable structure for the trainers."""
+"""Shared fixtures: a seeded generator, a small Zipf-like vocabulary with its corpus ids, a
+corpus with a learnable structure for the trainers, and the book built once per test session."""
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from w2v_teach.text import Vocab
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))  # tools/ holds scripts, not a package
+import editions  # noqa: E402
 
 
 @pytest.fixture
@@ -40,3 +47,21 @@ def _cycle_tokens(n: int, vocab: int = 12, seed: int = 0) -> list[str]:
 def cycle_tokens():
     """Return the function cycle_tokens(n, vocab=12, seed=0): a corpus a trainer can learn."""
     return _cycle_tokens
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory) -> "editions.Build":
+    """Build the book's HTML once per session, as the README's build command does (-W -n --keep-going).
+
+    Shared by every test that needs the rendered book (the offline check, the alt texts, the
+    browser, the comparison with the students' edition); it is built only if one of them runs.
+    """
+    return editions.build("full", tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="session")
+def book_html(book_build) -> Path:
+    """Return the folder of the built HTML book; fail when the build did not succeed."""
+    if not book_build.ok:
+        pytest.fail(f"the book did not build (exit code {book_build.returncode}):\n{book_build.log[-4000:]}")
+    return book_build.output

@@ -3,14 +3,14 @@
 These run in a fraction of a second and catch what would otherwise only show up as a failed
 `jupyter-book build book -W -n --keep-going` (a missing toc file, an unknown citation key) or not
 at all (execution switched on, MathJax loaded twice or from a CDN, intersphinx reaching for the
-network). `test_build_offline` (marked slow) runs the build itself, exactly as the README's build
-command does, and is the only build in CI.
+network). `test_build_offline` (marked slow) checks the build itself, made exactly as the README's
+build command makes it, once per session by the `book_build` fixture (tests/conftest.py) that the
+other tests of the rendered book share.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -172,6 +172,9 @@ def test_intro_notebook_is_executed_and_tagged() -> None:
     assert all("hide-input" in c.metadata.get("tags", []) for c in code)
     assert any("image/png" in o.get("data", {}) for c in code for o in c.outputs)
     assert not any(o.output_type == "error" for c in code for o in c.outputs)
+    for cell in code:  # every figure says what it shows (the chapters' rule, tests/test_notebooks.py)
+        if any("image/png" in o.get("data", {}) for o in cell.outputs):
+            assert len(str(cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")).split()) >= 8
 
 
 def test_intro_covers_the_issue_and_links_every_chapter_in_the_toc() -> None:
@@ -199,16 +202,11 @@ REMOTE_RESOURCE = re.compile(
 
 
 @pytest.mark.slow
-def test_build_offline(tmp_path: Path) -> None:
+def test_build_offline(book_build) -> None:
     """Build the book as CI does; no warning, and no page or stylesheet loads anything remote."""
-    result = subprocess.run(
-        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-         "build", str(BOOK), "--path-output", str(tmp_path), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    html = tmp_path / "_build" / "html"
-    assert (html / "intro.html").is_file(), result.stdout[-3000:]
+    assert book_build.returncode == 0, book_build.log[-6000:]
+    html = book_build.output
+    assert (html / "intro.html").is_file(), book_build.log[-3000:]
     offending = []
     for path in sorted(html.rglob("*")):
         if path.suffix not in {".html", ".css", ".js"} or "mathjax" in path.parts:
@@ -220,6 +218,41 @@ def test_build_offline(tmp_path: Path) -> None:
     assert (html / "_static" / "mathjax" / "tex-chtml-full.js").is_file()
     intro = (html / "intro.html").read_text(encoding="utf-8")
     assert intro.count("mathjax/tex-chtml-full.js") == 1
+
+
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+ATTRIBUTE = re.compile(r'\b(alt|src)\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def images_without_alt(markup: str) -> list[str]:
+    """Return the <img> tags of a page whose alt text is missing, empty, or just the file's name."""
+    bad = []
+    for tag in IMG_TAG.findall(markup):
+        attributes = {k.lower(): v for k, v in ATTRIBUTE.findall(tag)}
+        alt, src = attributes.get("alt", "").strip(), attributes.get("src", "")
+        # docutils writes the image's path as its alt text when none was given.
+        if not alt or alt == src or re.search(r"\.(?:png|jpe?g|gif|svg|webp)$", alt, re.IGNORECASE):
+            bad.append(tag)
+    return bad
+
+
+@pytest.mark.slow
+def test_every_image_has_alt_text(book_html) -> None:
+    pages = sorted(p for p in book_html.rglob("*.html") if "_static" not in p.parts)
+    images, bad = 0, []
+    for page in pages:
+        markup = page.read_text(encoding="utf-8")
+        images += len(IMG_TAG.findall(markup))
+        bad += [f"{page.relative_to(book_html)}: {tag}" for tag in images_without_alt(markup)]
+    assert images >= 15, f"only {images} images in the book"
+    assert not bad, "images without alt text:\n" + "\n".join(bad)
+
+
+def test_alt_text_check() -> None:
+    assert images_without_alt('<img alt="_images/ab12.png" src="_images/ab12.png" />')
+    assert images_without_alt('<img src="a.png">') and images_without_alt('<img alt="" src="a.png">')
+    assert images_without_alt('<img alt="figure.PNG" src="x/figure.png">')
+    assert not images_without_alt('<img alt="Loss against steps: it falls." src="_images/a.png" />')
 
 
 def test_remote_resource_pattern() -> None:

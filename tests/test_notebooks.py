@@ -1,9 +1,11 @@
 """Structural test of the chapter notebooks: the skeleton agreed in GUIDE section 3.
 
 nbval re-executes the chapters and compares their checked outputs; this test checks what nbval
-cannot see: the title and learning objectives, the seeded imports cell, the closing Summary and
-Exercises sections, exercises with folded solutions, citations, a stored figure, a checked analogy
-line, clean execution counts, no stored errors, no absolute paths and no walls of printed numbers.
+cannot see: the title and learning objectives, the setup cell for hosted notebooks (first, hidden,
+silent; tests/test_hosted_setup.py runs it), the seeded imports cell right after it, the closing
+Summary and Exercises sections, exercises with folded solutions, citations, a stored figure with alt
+text, a checked analogy line, clean execution counts, no stored errors, no absolute paths and no
+walls of printed numbers.
 
 `check_notebook` returns a list of problems (empty when the notebook is fine), so a failing
 chapter reports everything that is wrong at once. The checker is itself tested on a synthetic
@@ -27,6 +29,11 @@ CHAPTERS = sorted(CHAPTERS_DIR.glob("*.ipynb"))
 MIN_OBJECTIVES, MAX_OBJECTIVES = 3, 5
 MIN_EXERCISES = 4
 MAX_OUTPUT_LINES = 60
+MIN_ALT_WORDS = 8  # alt text of a figure: a sentence that says what it shows, not "a plot"
+# The setup cell installs the package with pip only where it cannot be found (see _check_setup).
+SETUP_GUARD = 'importlib.util.find_spec("w2v_teach") is None'
+SETUP_INSTALL = '"pip", "install"'
+IMPORTS_PACKAGE = re.compile(r"^\s*(?:import w2v_teach\b|from w2v_teach\b)", re.MULTILINE)
 ANALOGY_LINE = re.compile(r"^\w+ - \w+ \+ \w+ -> \w+ \((?:-?\d\.\d{3}|cosine >= -?\d\.\d\d)\)$", re.MULTILINE)
 CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`[^`]+`")
 TERM_ROLE = re.compile(r"\{term\}`")
@@ -156,15 +163,43 @@ def _check_first_cell(cell: Any, number: int | None) -> list[str]:
     return problems
 
 
+def _check_setup(code_cells: list[Any]) -> list[str]:
+    """Check that the first code cell is the setup cell for hosted notebooks: guarded, hidden, silent."""
+    cell = code_cells[0] if code_cells else None
+    if (cell is None or not cell.source.startswith("# Setup")
+            or SETUP_GUARD not in cell.source or SETUP_INSTALL not in cell.source):
+        return ["the first code cell is not the setup cell for hosted notebooks (a '# Setup' cell "
+                f"that runs pip install only when {SETUP_GUARD})"]
+    problems = []
+    if IMPORTS_PACKAGE.search(cell.source):
+        problems.append("the setup cell imports w2v_teach (the imports cell after it does)")
+    if cell.get("outputs"):
+        problems.append("the setup cell has outputs (where w2v_teach is installed it prints nothing)")
+    if "hide-input" not in cell.metadata.get("tags", []):
+        problems.append("the setup cell lacks the 'hide-input' tag")
+    return problems
+
+
 def _check_imports(code_cells: list[Any]) -> list[str]:
-    """Check that one of the first two code cells imports w2v_teach and seeds a generator."""
-    for cell in code_cells[:2]:
-        imports = re.search(r"^\s*(?:import w2v_teach\b|from w2v_teach\b)", cell.source, re.MULTILINE)
-        seeded = re.search(r"np\.random\.default_rng\(\s*[^)\s]", cell.source)
-        if imports and seeded:
-            return []
-    return ["none of the first two code cells both imports w2v_teach and creates a seeded "
-            "np.random.default_rng(<seed>)"]
+    """Check that the second code cell, after the setup cell, imports w2v_teach and seeds a generator."""
+    cell = code_cells[1] if len(code_cells) > 1 else None
+    if cell is not None and IMPORTS_PACKAGE.search(cell.source) and re.search(
+            r"np\.random\.default_rng\(\s*[^)\s]", cell.source):
+        return []
+    return ["the second code cell (after the setup cell) does not both import w2v_teach and "
+            "create a seeded np.random.default_rng(<seed>)"]
+
+
+def _check_figures(code_cells: list[Any]) -> list[str]:
+    """Check that every code cell that draws a figure gives it alt text (cell metadata)."""
+    problems = []
+    for index, cell in enumerate(code_cells):
+        if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            alt = str(cell.metadata.get("mystnb", {}).get("image", {}).get("alt", ""))
+            if len(alt.split()) < MIN_ALT_WORDS:
+                problems.append(f"code cell {index + 1} draws a figure without alt text of at least "
+                                f"{MIN_ALT_WORDS} words (cell metadata mystnb.image.alt)")
+    return problems
 
 
 def _check_closing_sections(markdown: str) -> list[str]:
@@ -243,7 +278,9 @@ def check_notebook(nb: Any, path: Path | None = None) -> list[str]:
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     markdown = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     problems = _check_first_cell(nb.cells[0], number)
+    problems += _check_setup(code_cells)
     problems += _check_imports(code_cells)
+    problems += _check_figures(code_cells)
     problems += _check_closing_sections(markdown)
     problems += _check_exercises(markdown, number)
     if not CITE_ROLE.search(markdown):
@@ -309,6 +346,13 @@ def _exercise(name: str) -> str:
             f"```{{solution}} ch7-{name}\n:class: dropdown\n\nDone {name}.\n```")
 
 
+SETUP_SOURCE = ("# Setup: where only the notebook is (Colab), install the package.\n"
+                "import importlib.util\nimport subprocess\nimport sys\n\n"
+                "if importlib.util.find_spec(\"w2v_teach\") is None:\n"
+                "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"w2v-teach\"], check=True)")
+FIGURE_ALT = "A scatter plot of seven word vectors in two dimensions, one colour per group."
+
+
 def _code(source: str, count: int, outputs: list[Any]) -> Any:
     """Return an executed code cell."""
     cell = new_code_cell(source, execution_count=count)
@@ -318,16 +362,21 @@ def _code(source: str, count: int, outputs: list[Any]) -> Any:
 
 def synthetic_chapter() -> Any:
     """Return a small notebook that follows every rule of the chapter skeleton."""
+    setup = _code(SETUP_SOURCE, 1, [])
+    setup.metadata["tags"] = ["hide-input"]
+    figure = _code("fig, ax = plt.subplots(figsize=(4, 3))\nplt.show()", 4,
+                   [new_output("display_data", data={"image/png": PNG_1X1, "text/plain": "<Figure>"})])
+    figure.metadata["mystnb"] = {"image": {"alt": FIGURE_ALT}}
     nb = new_notebook(cells=[
         new_markdown_cell(FIRST_CELL),
+        setup,
         _code("import numpy as np\nimport w2v_teach as w2v\nrng = np.random.default_rng(7)\n"
-              "print(rng.integers(10))", 1, [_stream("3\n")]),
+              "print(rng.integers(10))", 2, [_stream("3\n")]),
         new_markdown_cell("## Vectors\n\nSee {cite}`mikolov2013efficient` for the model.\n\n"
                           "```python\n## not a heading: inside a code block\n```"),
-        _code("# NBVAL_CHECK_OUTPUT\nprint(w2v.evaluate.analogy_line(emb, 'man', 'king', 'woman'))", 2,
+        _code("# NBVAL_CHECK_OUTPUT\nprint(w2v.evaluate.analogy_line(emb, 'man', 'king', 'woman'))", 3,
               [_stream("king - man + woman -> queen (0.871)\n")]),
-        _code("fig, ax = plt.subplots(figsize=(4, 3))\nplt.show()", 3,
-              [new_output("display_data", data={"image/png": PNG_1X1, "text/plain": "<Figure>"})]),
+        figure,
         new_code_cell(""),
         new_markdown_cell("## Summary\n\n- One.\n- Two."),
         new_markdown_cell("## Exercises\n\n" + "\n\n".join(_exercise(n) for n in "abcd")),
@@ -378,7 +427,19 @@ def _stream(text: str) -> Any:
 
 
 BROKEN = {
-    "invalid nbformat": (lambda nb: nb.cells[1].pop("outputs"), "invalid nbformat"),
+    "invalid nbformat": (lambda nb: nb.cells[2].pop("outputs"), "invalid nbformat"),
+    "no setup cell": (lambda nb: nb.cells.pop(1), "not the setup cell"),
+    "setup cell after the imports": (lambda nb: nb.cells.insert(2, nb.cells.pop(1)), "not the setup cell"),
+    "setup cell without its guard": (_replace(1, 'importlib.util.find_spec("w2v_teach") is None', "True"),
+                                     "not the setup cell"),
+    "setup cell prints": (_set_outputs(1, [_stream("Successfully installed w2v-teach\n")]),
+                          "the setup cell has outputs"),
+    "setup cell shown": (lambda nb: nb.cells[1].metadata.pop("tags"), "'hide-input'"),
+    "setup cell imports the package": (_replace(1, "import sys\n", "import sys\nimport w2v_teach\n"),
+                                       "the setup cell imports w2v_teach"),
+    "figure without alt text": (lambda nb: nb.cells[5].metadata.pop("mystnb"), "without alt text"),
+    "alt text too short": (lambda nb: nb.cells[5].metadata["mystnb"]["image"].__setitem__("alt", "A plot."),
+                           "without alt text"),
     "title not a chapter heading": (_replace(0, "# Chapter 7: A synthetic chapter", "Intro text"),
                                     "'# Chapter N: Title'"),
     "title number differs from file": (_replace(0, "Chapter 7:", "Chapter 8:"), "file name says 7"),
@@ -388,39 +449,39 @@ BROKEN = {
     "two objectives": (_replace(0, "- Measure the thing.\n", ""), "2 bullets"),
     "six objectives": (_replace(0, "- Measure the thing.\n", "- c\n- d\n- e\n- f\n"), "6 bullets"),
     "no tip": (_replace(0, "{tip}", "{note}"), "{tip}"),
-    "rng not seeded": (_replace(1, "default_rng(7)", "default_rng()"), "seeded"),
-    "w2v_teach not imported": (_replace(1, "import w2v_teach as w2v\n", ""), "w2v_teach"),
-    "imports only in third code cell": (_insert(1, _code("x = 1", 1, []), _code("y = 2", 2, [])),
-                                        "w2v_teach"),
-    "no summary": (_set_source(6, "## Wrap-up\n\n- One."), "'## Summary'"),
-    "no exercises heading": (_replace(7, "## Exercises", "## Practice"), "'## Exercises'"),
-    "summary after exercises": (lambda nb: nb.cells.append(nb.cells.pop(6)), "Summary then Exercises"),
+    "rng not seeded": (_replace(2, "default_rng(7)", "default_rng()"), "does not both import"),
+    "w2v_teach not imported": (_replace(2, "import w2v_teach as w2v\n", ""), "does not both import"),
+    "imports only in third code cell": (_insert(2, _code("x = 1", 2, []), _code("y = 2", 3, [])),
+                                        "does not both import w2v_teach"),
+    "no summary": (_set_source(7, "## Wrap-up\n\n- One."), "'## Summary'"),
+    "no exercises heading": (_replace(8, "## Exercises", "## Practice"), "'## Exercises'"),
+    "summary after exercises": (lambda nb: nb.cells.append(nb.cells.pop(7)), "Summary then Exercises"),
     "section after exercises": (lambda nb: nb.cells.append(new_markdown_cell("## Appendix")),
                                 "Summary then Exercises"),
-    "three exercises": (_replace(7, _exercise("d"), ""), "3 {exercise} blocks"),
-    "solution not folded": (_replace(7, "{solution} ch7-b\n:class: dropdown", "{solution} ch7-b"),
+    "three exercises": (_replace(8, _exercise("d"), ""), "3 {exercise} blocks"),
+    "solution not folded": (_replace(8, "{solution} ch7-b\n:class: dropdown", "{solution} ch7-b"),
                             "'ch7-b' lacks ':class: dropdown'"),
-    "exercise without solution": (_replace(7, "{solution} ch7-c", "{solution} ch7-x"),
+    "exercise without solution": (_replace(8, "{solution} ch7-c", "{solution} ch7-x"),
                                   "'ch7-c' has no matching"),
-    "exercise without label": (_replace(7, ":label: ch7-a\n", ""), "no :label:"),
-    "label of another chapter": (_replace(7, "ch7-a", "ch3-a"), "does not start with 'ch7-'"),
-    "no citation": (_replace(2, "{cite}`mikolov2013efficient`", "Mikolov"), "{cite}"),
-    "bibliography in chapter": (lambda nb: nb.cells[6].__setitem__(
-        "source", nb.cells[6].source + "\n\n```{bibliography}\n```"), "{bibliography}"),
-    "term role": (_replace(2, "the model", "the {term}`skip-gram` model"), "{term}"),
-    "no png": (_set_outputs(4, []), "image/png"),
-    "analogy line unchecked": (_replace(3, "# NBVAL_CHECK_OUTPUT\n", ""), "analogy line"),
-    "analogy line misformatted": (_set_outputs(3, [_stream("king - man + woman -> queen (0.87)\n")]),
+    "exercise without label": (_replace(8, ":label: ch7-a\n", ""), "no :label:"),
+    "label of another chapter": (_replace(8, "ch7-a", "ch3-a"), "does not start with 'ch7-'"),
+    "no citation": (_replace(3, "{cite}`mikolov2013efficient`", "Mikolov"), "{cite}"),
+    "bibliography in chapter": (lambda nb: nb.cells[7].__setitem__(
+        "source", nb.cells[7].source + "\n\n```{bibliography}\n```"), "{bibliography}"),
+    "term role": (_replace(3, "the model", "the {term}`skip-gram` model"), "{term}"),
+    "no png": (_set_outputs(5, []), "image/png"),
+    "analogy line unchecked": (_replace(4, "# NBVAL_CHECK_OUTPUT\n", ""), "analogy line"),
+    "analogy line misformatted": (_set_outputs(4, [_stream("king - man + woman -> queen (0.87)\n")]),
                                   "analogy line"),
-    "counts out of order": (lambda nb: nb.cells[3].__setitem__("execution_count", 5), "execution counts"),
-    "cell not executed": (lambda nb: nb.cells[4].__setitem__("execution_count", None), "execution counts"),
-    "error output": (_set_outputs(4, [new_output("error", ename="ValueError", evalue="bad",
+    "counts out of order": (lambda nb: nb.cells[4].__setitem__("execution_count", 5), "execution counts"),
+    "cell not executed": (lambda nb: nb.cells[5].__setitem__("execution_count", None), "execution counts"),
+    "error output": (_set_outputs(5, [new_output("error", ename="ValueError", evalue="bad",
                                                  traceback=["ValueError: bad"])]), "error output"),
-    "absolute path in source": (_replace(1, "print(rng", "open('/home/ann/data.txt')\nprint(rng"),
+    "absolute path in source": (_replace(2, "print(rng", "open('/home/ann/data.txt')\nprint(rng"),
                                 "absolute path"),
-    "absolute path in output": (_set_outputs(1, [_stream("saved to /tmp/vectors.txt\n")]), "absolute path"),
-    "windows path in output": (_set_outputs(1, [_stream("saved to C:\\Users\\ann\\v.txt\n")]), "absolute path"),
-    "wall of numbers": (_set_outputs(1, [_stream("".join(f"{i}\n" for i in range(61)))]), "prints 61 lines"),
+    "absolute path in output": (_set_outputs(2, [_stream("saved to /tmp/vectors.txt\n")]), "absolute path"),
+    "windows path in output": (_set_outputs(2, [_stream("saved to C:\\Users\\ann\\v.txt\n")]), "absolute path"),
+    "wall of numbers": (_set_outputs(2, [_stream("".join(f"{i}\n" for i in range(61)))]), "prints 61 lines"),
 }
 
 
@@ -435,7 +496,7 @@ def test_checker_rejects_a_broken_chapter(name: str) -> None:
 
 def test_checker_ignores_urls_and_latex_that_look_like_paths() -> None:
     nb = synthetic_chapter()
-    nb.cells[2].source += "\n\nSee https://example.org/home/ and $f:\\mathbb{R} \\to \\mathbb{R}$."
+    nb.cells[3].source += "\n\nSee https://example.org/home/ and $f:\\mathbb{R} \\to \\mathbb{R}$."
     assert check_notebook(nb, SYNTHETIC_PATH) == []
 
 

@@ -10,7 +10,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from w2v_teach.embeddings import Embeddings  # noqa: E402
-from w2v_teach.plotting import default_smoothing, ema, plot_embeddings, plot_losses, project_2d  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+
+from w2v_teach.plotting import (  # noqa: E402
+    MARKERS, PALETTE, default_smoothing, ema, plot_embeddings, plot_losses, project_2d,
+)
+
+# Okabe and Ito (2008), "Color Universal Design": the eight colours of the colour-blind-safe set.
+OKABE_ITO = {"#000000", "#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +105,17 @@ def test_groups_colour_points_and_add_a_legend(emb, groups):
     assert len(set(colours)) == 3
 
 
+def test_groups_differ_by_colour_blind_safe_colour_and_by_marker(emb):
+    groups = {f"g{k}": [f"w{2 * k}", f"w{2 * k + 1}"] for k in range(6)}
+    ax = plot_embeddings(emb, [f"w{i}" for i in range(14)], groups=groups)
+    grouped = ax.collections[:6]
+    colours = [to_hex(c.get_facecolor()[0]) for c in grouped]
+    assert set(colours) <= OKABE_ITO and len(set(colours)) == 6
+    shapes = [c.get_paths()[0].vertices.round(3).tobytes() for c in grouped]
+    assert len(set(shapes)) == 6, "each group needs its own marker shape"
+    assert len(MARKERS) == len(PALETTE) and {c.lower() for c in PALETTE} == OKABE_ITO
+
+
 def test_groups_as_list_of_lists(emb):
     ax = plot_embeddings(emb, ["w0", "w1", "w2", "w3"], groups=[["w0", "w1"], ["w2", "w3"]])
     assert legend_labels(ax) == ["group 1", "group 2"]
@@ -177,6 +195,7 @@ def test_two_runs_on_one_axes_get_different_colours():
     plot_losses(np.linspace(3, 1, 100), ax=ax, label="numpy")
     plot_losses(np.linspace(3, 2, 100), ax=ax, label="torch")
     assert ax.lines[0].get_color() != ax.lines[2].get_color()
+    assert {to_hex(line.get_color()) for line in ax.lines} == {"#0072b2", "#e69f00"}  # Okabe-Ito
     assert legend_labels(ax)[0].startswith("numpy") and legend_labels(ax)[-1].startswith("torch")
 
 

@@ -1,7 +1,9 @@
 """Draw word vectors in two dimensions, and training losses with a smoothed trend.
 
 Both functions draw on a Matplotlib ``Axes`` (a new figure if none is given) and return it;
-they never call ``plt.show()`` and never change Matplotlib's global settings.
+they never call ``plt.show()`` and never change Matplotlib's global settings. Where colour tells
+groups or runs apart, it comes from the Okabe-Ito palette, which readers with any common form of
+colour blindness can tell apart, and groups of points differ by marker shape as well.
 """
 from __future__ import annotations
 
@@ -11,6 +13,14 @@ import numpy as np
 
 from ._checks import check_choice, check_float, check_int
 from .embeddings import Embeddings
+
+# Okabe and Ito's colour-blind-safe palette (Color Universal Design, 2008), yellow and black last:
+# yellow is faint on white, and black is kept for text and reference lines.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+# One marker shape per group, so that groups differ by more than colour (and in grey print).
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+OTHER_COLOUR = "0.6"  # points in no group
+_RUN_GID = "w2v-loss-run"  # marks the first line of each plot_losses run on an Axes
 
 
 # -- projections ------------------------------------------------------------------------------
@@ -91,10 +101,11 @@ def project_2d(emb: Embeddings, words: Sequence[str], method: str = "pca", seed:
 
 def plot_embeddings(emb: Embeddings, words: Sequence[str], method: str = "pca", seed: int = 0,
                     ax=None, groups=None, title: str | None = None, perplexity: float | None = None):
-    """Scatter the words in 2-D (PCA or t-SNE), label each point, colour by group; return the Axes.
+    """Scatter the words in 2-D (PCA or t-SNE), label each point, mark each group; return the Axes.
 
-    `groups` colours the points and adds a legend: a dict word -> group name, a dict group name ->
-    words, or a list of word lists ("group 1", "group 2", ...). Words in no group are grey.
+    `groups` gives each group its own colour (from PALETTE) and marker shape and adds a legend: a
+    dict word -> group name, a dict group name -> words, or a list of word lists ("group 1",
+    "group 2", ...). Words in no group are grey dots.
     Unknown words raise KeyError; PCA needs 2 words, t-SNE 3.
     """
     import matplotlib.pyplot as plt
@@ -105,15 +116,16 @@ def plot_embeddings(emb: Embeddings, words: Sequence[str], method: str = "pca", 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5))
     if group_of is None:
-        ax.scatter(xy[:, 0], xy[:, 1], s=20, color="C0")
+        ax.scatter(xy[:, 0], xy[:, 1], s=20, color=PALETTE[0])
     else:
         names = list(dict.fromkeys(group_of[w] for w in words if w in group_of))
         for k, name in enumerate(names):
             rows = [i for i, w in enumerate(words) if group_of.get(w) == name]
-            ax.scatter(xy[rows, 0], xy[rows, 1], s=20, color=f"C{k % 10}", label=name)
+            ax.scatter(xy[rows, 0], xy[rows, 1], s=24, color=PALETTE[k % len(PALETTE)],
+                       marker=MARKERS[k % len(MARKERS)], label=name)
         rest = [i for i, w in enumerate(words) if w not in group_of]
         if rest:
-            ax.scatter(xy[rest, 0], xy[rest, 1], s=20, color="0.6", label="other")
+            ax.scatter(xy[rest, 0], xy[rest, 1], s=20, color=OTHER_COLOUR, marker="o", label="other")
         ax.legend(loc="best", fontsize="small")
     for (x, y), word in zip(xy, words):
         ax.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9)
@@ -154,7 +166,8 @@ def plot_losses(losses, ax=None, smooth: float | None = None, label: str | None 
 
     Minibatch losses are noisy, so the trend is an exponential moving average with decay
     `smooth` (bias-corrected, see :func:`ema`). None picks an effective window of about a
-    twentieth of the curve (:func:`default_smoothing`); 0 draws the raw curve only.
+    twentieth of the curve (:func:`default_smoothing`); 0 draws the raw curve only. Several runs
+    can share one Axes: each takes the next colour of PALETTE.
     """
     import matplotlib.pyplot as plt
 
@@ -170,12 +183,13 @@ def plot_losses(losses, ax=None, smooth: float | None = None, label: str | None 
         _, ax = plt.subplots(figsize=(6, 3.5))
     steps = np.arange(len(y))
     name = label or "loss"
+    runs = sum(1 for line in ax.lines if line.get_gid() == _RUN_GID)  # runs already on this Axes
+    colour = PALETTE[runs % len(PALETTE)]
     if beta == 0.0:
-        ax.plot(steps, y, linewidth=1.5, label=name)
-    else:  # the raw curve takes the next colour of the Axes, so several runs can share one plot
-        (raw,) = ax.plot(steps, y, alpha=0.3, linewidth=1.0, label=f"{name} (raw)")
-        ax.plot(steps, ema(y, beta), color=raw.get_color(), linewidth=2.0,
-                label=f"{name} (EMA, beta={beta:.2f})")
+        ax.plot(steps, y, color=colour, linewidth=1.5, label=name, gid=_RUN_GID)
+    else:  # the raw curve faint, its trend bold, in the same colour
+        ax.plot(steps, y, color=colour, alpha=0.3, linewidth=1.0, label=f"{name} (raw)", gid=_RUN_GID)
+        ax.plot(steps, ema(y, beta), color=colour, linewidth=2.0, label=f"{name} (EMA, beta={beta:.2f})")
     ax.set_xlabel("reporting step")
     ax.set_ylabel("loss")
     ax.legend(loc="best", fontsize="small")

@@ -1,0 +1,172 @@
+"""The students' edition: the same book with every solution left out; the full edition keeps them all.
+
+`tools/editions.py students` builds the students' edition (sphinx-exercise's hide_solutions, the
+rest of book/_config.yml unchanged). Each solution in a chapter is recognised by a fingerprint, the
+longest run of plain words in its text; the full edition must show every fingerprint and one
+solution block per solution, the students' edition none of either in anything it serves (pages,
+search index, downloadable notebooks), while keeping every exercise.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import editions
+from test_notebooks import parse_fences
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+CHAPTERS = sorted((BOOK / "chapters").glob("*.ipynb"))
+MIN_FINGERPRINT_WORDS = 5
+EXERCISE_BLOCK = re.compile(r'<div class="exercise[ "]')
+SOLUTION_BLOCK = re.compile(r'<div class="solution[ "]')
+
+
+def solutions(path: Path) -> dict[str, list[str]]:
+    """Return {label: body lines} of the {solution} blocks of a chapter."""
+    nb = nbformat.read(path, as_version=4)
+    markdown = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    found = {}
+    for block in parse_fences(markdown):
+        match = re.match(r"^\{solution\}\s+(\S+)", block["rest"])
+        if match:
+            found[match.group(1)] = block["body"]
+    return found
+
+
+def fingerprint(body: list[str]) -> str:
+    """Return the longest run of plain words (letters and spaces only) in a solution's prose."""
+    prose, fence = [], None
+    for line in body:
+        stripped = line.strip()
+        opening = re.match(r"^(`{3,}|:{3,}|\$\$)", stripped)
+        if fence is None and opening:
+            fence = opening.group(1)
+            continue
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if line.startswith("    "):  # an indented code block
+            continue
+        prose.append(stripped)
+    text = " ".join(prose)
+    text = re.sub(r"\$[^$]*\$|`[^`]*`|\{[a-z]+\}", "|", text)  # math, code and roles are no words
+    fragments = [" ".join(f.split()) for f in re.split(r"[^A-Za-z ]+", text)]
+    return max(fragments, key=lambda f: len(f.split()), default="")
+
+
+class _Text(HTMLParser):
+    """Collect the text of an HTML page, without scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def page_text(markup: str) -> str:
+    """Return the text of an HTML page with whitespace collapsed."""
+    parser = _Text()
+    parser.feed(markup)
+    return " ".join(html_lib.unescape(" ".join(parser.parts)).split())
+
+
+def served_texts(site: Path) -> dict[str, str]:
+    """Return the readable text of every file a build serves: pages, sources, scripts, data."""
+    texts = {}
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.suffix not in {".html", ".ipynb", ".md", ".txt", ".js", ".json"}:
+            continue
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".html":
+            text = page_text(raw) + " " + raw
+        elif path.suffix == ".ipynb":
+            cells = json.loads(raw).get("cells", [])
+            text = " ".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells)
+        else:
+            text = raw
+        texts[path.relative_to(site).as_posix()] = " ".join(text.split())
+    return texts
+
+
+@pytest.fixture(scope="module")
+def students_html(tmp_path_factory) -> Path:
+    """Build the students' edition once for this module; return its HTML folder."""
+    build = editions.build("students", tmp_path_factory.mktemp("students"))
+    assert build.ok, f"the students' edition did not build (exit {build.returncode}):\n{build.log[-4000:]}"
+    return build.output
+
+
+def test_every_solution_has_a_fingerprint() -> None:
+    for path in CHAPTERS:
+        found = solutions(path)
+        assert found, f"{path.name} has no solutions"
+        for label, body in found.items():
+            assert len(fingerprint(body).split()) >= MIN_FINGERPRINT_WORDS, (path.name, label, fingerprint(body))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_full_edition_shows_every_solution(book_html: Path, path: Path) -> None:
+    markup = (book_html / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+    text = page_text(markup)
+    found = solutions(path)
+    assert len(SOLUTION_BLOCK.findall(markup)) == len(found)
+    missing = {label: fingerprint(body) for label, body in found.items() if fingerprint(body) not in text}
+    assert not missing, f"solutions not in the full edition's page: {missing}"
+
+
+@pytest.mark.slow
+def test_students_edition_has_no_solution_and_every_exercise(book_html: Path, students_html: Path) -> None:
+    texts = served_texts(students_html)
+    assert any(name.startswith("_sources/") and name.endswith(".ipynb") for name in texts)
+    leaks = [f"{name}: {label} ({print_})"
+             for path in CHAPTERS for label, body in solutions(path).items()
+             for print_ in [fingerprint(body)] for name, text in texts.items() if print_ in text]
+    assert not leaks, "solution text in the students' edition:\n" + "\n".join(leaks)
+    for path in CHAPTERS:
+        student = (students_html / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+        full = (book_html / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+        assert not SOLUTION_BLOCK.search(student), f"{path.name}: a solution block in the students' edition"
+        assert len(EXERCISE_BLOCK.findall(student)) == len(EXERCISE_BLOCK.findall(full)) >= 4, path.name
+    intro = (students_html / "intro.html").read_text(encoding="utf-8")
+    assert "students&#39; edition" in intro or "students' edition" in intro
+
+
+def test_students_config_only_hides_solutions() -> None:
+    import yaml
+
+    full = yaml.safe_load((BOOK / "_config.yml").read_text(encoding="utf-8"))
+    students = editions.students_config()
+    assert students["sphinx"]["config"].pop("hide_solutions") is True
+    assert students["title"] == full["title"] + editions.STUDENTS_TITLE_SUFFIX
+    students["title"] = full["title"]
+    for name, path in students["sphinx"]["local_extensions"].items():
+        assert Path(path) == (BOOK / full["sphinx"]["local_extensions"][name]).resolve()
+    students["sphinx"]["local_extensions"] = full["sphinx"]["local_extensions"]
+    assert students == full
+
+
+def test_strip_solutions_removes_every_form_of_solution() -> None:
+    text = ("Before.\n\n```{exercise}\n:label: a\nDo it.\n```\n\n````{solution} a\n:class: dropdown\n\n"
+            "Secret one.\n\n```python\nx = 1\n```\n````\n\n:::{solution} b\nSecret two.\n:::\n\n"
+            "```{solution-start} c\n```\nSecret three.\n```{solution-end}\n```\nAfter.\n")
+    stripped = editions.strip_solutions(text)
+    assert "Secret" not in stripped and "x = 1" not in stripped
+    assert "Before." in stripped and "Do it." in stripped and "After." in stripped

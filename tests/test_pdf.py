@@ -1,0 +1,131 @@
+"""The printable PDF: `tools/build_pdf.py` prints the whole book, offline, with headless Chromium.
+
+The PDF is built once for this module into a temporary folder and read back with pypdf: a title
+page, a table of contents, one outline entry per chapter of the table of contents (no more, no
+fewer), every figure of the book, and no raw TeX anywhere in its text (the script itself refuses
+to print before MathJax has typeset every formula). Without Chromium the tests skip and say how
+to install it; CI sets W2V_TEACH_REQUIRE_CHROMIUM=1, which turns that skip into a failure.
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+import browser
+import build_pdf
+
+pytestmark = pytest.mark.slow
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+TOC = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
+RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|\\(?:frac|mathbf|mathrm|text|sum|log|exp|partial|top|sigma|begin|end)\b")
+INLINE_DOLLARS = re.compile(r"(?<![\w$])\$(?=\S)[^$\n]{1,200}(?<=\S)\$(?![\w$])")
+
+
+def toc_files(node) -> list[str]:
+    """Return the files of the table of contents in order, the root first."""
+    found = []
+    if isinstance(node, dict):
+        found += [node[key] for key in ("root", "file") if key in node]
+        for value in node.values():
+            found += toc_files(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += toc_files(item)
+    return found
+
+
+def notebooks() -> list[Path]:
+    """Return the notebooks of the table of contents."""
+    return [BOOK / f"{name}.ipynb" for name in toc_files(TOC) if (BOOK / f"{name}.ipynb").is_file()]
+
+
+def chapter_titles() -> list[str]:
+    """Return the title of every chapter in the table of contents, in order."""
+    titles = []
+    for path in notebooks():
+        first = nbformat.read(path, as_version=4).cells[0].source
+        match = re.match(r"^# (Chapter \d+: .+)$", first, re.MULTILINE)
+        if match:
+            titles.append(match.group(1).strip())
+    return titles
+
+
+def squash(text: str) -> str:
+    """Return text without whitespace (the PDF outline joins wrapped lines without a space)."""
+    return re.sub(r"\s+", "", text)
+
+
+def outline_titles(outline) -> list[str]:
+    """Return every title of a pypdf outline, depth first."""
+    titles = []
+    for item in outline:
+        titles += outline_titles(item) if isinstance(item, list) else [item.title]
+    return titles
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory):
+    """Build the full edition's PDF once for this module; return a pypdf reader of it."""
+    from pypdf import PdfReader
+
+    if browser.find_chromium() is None:
+        message = browser.missing_message()
+        if os.environ.get("W2V_TEACH_REQUIRE_CHROMIUM"):
+            pytest.fail(message)
+        pytest.skip(message)
+    path, _ = build_pdf.build("full", tmp_path_factory.mktemp("pdf"))
+    return PdfReader(path)
+
+
+@pytest.fixture(scope="module")
+def pages(pdf) -> list[str]:
+    """Return the text of every page, ligatures unfolded (NFKC: "\ufb01" -> "fi")."""
+    return [unicodedata.normalize("NFKC", page.extract_text()) for page in pdf.pages]
+
+
+def test_title_page_and_contents(pages) -> None:
+    assert "w2v-teach" in pages[0] and "word2vec from first principles" in pages[0]
+    contents = squash(" ".join(p for p in pages[1:4]))
+    assert squash("Contents") in contents
+    for title in chapter_titles() + ["Using this book in a course", "Glossary", "References"]:
+        assert squash(title) in contents, f"{title!r} is not in the table of contents"
+
+
+def test_one_outline_entry_per_chapter(pdf) -> None:
+    expected = chapter_titles()
+    assert len(expected) == sum(1 for f in toc_files(TOC) if f.startswith("chapters/"))
+    found = [t for t in outline_titles(pdf.outline) if re.match(r"^Chapter \d+:", t.strip())]
+    # The contents page links every chapter and the chapter heading itself adds an entry: keep one each.
+    assert list(dict.fromkeys(map(squash, found))) == [squash(t) for t in expected]
+
+
+def test_every_chapter_is_printed(pages) -> None:
+    body = squash(" ".join(pages[2:]))
+    for title in chapter_titles():
+        assert squash(title) in body, title
+    assert len(pages) > 50, f"only {len(pages)} pages"
+
+
+def test_no_raw_tex(pages) -> None:
+    text = "\n".join(pages)
+    problems = [text[max(0, m.start() - 50):m.end() + 30] for m in RAW_TEX.finditer(text)]
+    # Dollar signs that the book prints as code (Matplotlib labels in code cells) are not math.
+    in_code = {m.group(0) for path in notebooks() for cell in nbformat.read(path, as_version=4).cells
+               if cell.cell_type == "code" for m in INLINE_DOLLARS.finditer(cell.source)}
+    problems += [m.group(0) for m in INLINE_DOLLARS.finditer(text) if m.group(0) not in in_code]
+    assert not problems, f"raw TeX in the PDF: {problems[:5]}"
+
+
+def test_every_figure_is_printed(pdf) -> None:
+    figures = sum(1 for path in notebooks() for cell in nbformat.read(path, as_version=4).cells
+                  if cell.cell_type == "code" for o in cell.get("outputs", [])
+                  if "image/png" in o.get("data", {}))
+    images = sum(len(page.images) for page in pdf.pages)
+    assert figures > 0 and images >= figures, f"{images} images in the PDF, {figures} figures in the book"
