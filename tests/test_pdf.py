@@ -19,6 +19,7 @@ import yaml
 
 import browser
 import build_pdf
+from test_book import toc_files  # the toc walk, shared
 
 pytestmark = pytest.mark.slow
 
@@ -26,19 +27,6 @@ BOOK = Path(__file__).resolve().parents[1] / "book"
 TOC = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
 RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|\\(?:frac|mathbf|mathrm|text|sum|log|exp|partial|top|sigma|begin|end)\b")
 INLINE_DOLLARS = re.compile(r"(?<![\w$])\$(?=\S)[^$\n]{1,200}(?<=\S)\$(?![\w$])")
-
-
-def toc_files(node) -> list[str]:
-    """Return the files of the table of contents in order, the root first."""
-    found = []
-    if isinstance(node, dict):
-        found += [node[key] for key in ("root", "file") if key in node]
-        for value in node.values():
-            found += toc_files(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += toc_files(item)
-    return found
 
 
 def notebooks() -> list[Path]:
