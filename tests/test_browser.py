@@ -16,12 +16,12 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 import browser
+from test_book import toc_files  # the toc walk, shared
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 TOC = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
@@ -35,21 +35,8 @@ RAW_TEX = re.compile(
 FILE_NAME_ALT = re.compile(r"\.(?:png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
 
 
-def toc_pages(node: Any) -> list[str]:
-    """Return every page of the table of contents, the root first."""
-    found = []
-    if isinstance(node, dict):
-        found += [node[key] for key in ("root", "file") if key in node]
-        for value in node.values():
-            found += toc_pages(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += toc_pages(item)
-    return found
-
-
 # Every page a reader can reach: the table of contents, the redirect to it, Sphinx's index and search.
-PAGES = [f"{name}.html" for name in toc_pages(TOC)] + ["index.html", "genindex.html", "search.html"]
+PAGES = [f"{name}.html" for name in toc_files(TOC)] + ["index.html", "genindex.html", "search.html"]
 
 
 @pytest.fixture(scope="module")
