@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_choice, check_int
 from ._files import atomic_write
 from .world_lexicon import (
     _ADJECTIVES, _ADJECTIVE_TEMPLATES, _COUNTRIES, _COUNTRY_TEMPLATES, _FILLER_ADJECTIVES,
@@ -333,3 +333,20 @@ def world_corpus(n_tokens: int, seed: int = 0) -> WorldCorpus:
     del tokens[n_tokens:]
     sections, questions = _world_questions()
     return WorldCorpus(tokens=tokens, questions=questions, sections=sections)
+
+
+FAMILIES = tuple(name for name, _ in _FAMILY_WEIGHTS)
+
+
+def family_sentences(family: str, n: int = 3, seed: int = 0) -> list[str]:
+    """Return `n` sentences of one family of the world corpus, to show how it plants its relations.
+
+    `family` is one of :data:`FAMILIES` (``"country"``, ``"gender"``, ``"verb"``, ``"noun"``,
+    ``"adjective"``, ``"filler"``). The sentences come from the same templates and word lists as
+    :func:`world_corpus`, each joined into one string; the same `seed` gives the same sentences.
+    """
+    family = check_choice("family", family, FAMILIES)
+    n = check_int("n", n, 1)
+    seed = check_int("seed", seed, 0)
+    gen = _WorldGenerator(np.random.default_rng(seed))
+    return [" ".join(gen.family[family]()) for _ in range(n)]
