@@ -1,0 +1,134 @@
+"""How the real-text scores grow with the number of epochs: our trainers and gensim, several seeds.
+
+    python benchmarks/wiki_convergence.py --epochs 1,2,5,10,15 --seeds 0,1,2 --dims 50,100 \
+        --trainers numpy,torch,gensim --out benchmarks/results/wiki_convergence.csv
+
+Every row is one separate training run of skip-gram with negative sampling on the Wikipedia
+sample (`w2v_teach.datasets.wiki_sample`, about 0.48 M tokens) with window 5, K = 5, t = 1e-4,
+min_count 5 and the C tool's learning rate 0.025 decaying linearly over the run: an epoch budget
+of 10 is a run of 10 epochs, not the tenth epoch of a longer run. Trainers: `numpy`
+(`w2v_teach.sgns.train`), `torch` (`w2v_teach.torch_models.train` on the CPU, one thread) and
+`gensim` (`w2v_teach.reference.train_gensim`, workers=1). Each row records the Spearman
+correlations with WordSim-353 and SimLex-999, the Google analogy accuracy (3CosAdd over the
+covered questions), each with its coverage, and the training seconds (the epochs only, one core;
+they depend on the machine and its load).
+
+The table is rewritten atomically after every run, so a partial table is always readable, and
+rows already in `--out` (same trainer, dim, epochs and seed) are kept and not trained again: a
+second call with more seeds or dims only adds what is missing. `--tokens N` trains on the first
+N tokens only (for a quick smoke run; the book's table uses the whole sample).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+import w2v_teach as w2v
+from w2v_teach._files import atomic_write
+
+HYPER = dict(window=5, negatives=5, t=1e-4, min_count=5, lr=0.025)
+TRAINERS = ("numpy", "torch", "gensim")
+KEY = ("trainer", "dim", "epochs", "seed")
+COLUMNS = KEY + ("ws353", "ws_cov", "simlex", "sl_cov", "google", "google_cov", "seconds",
+                 "words_per_second")
+
+
+def trainer_function(name: str) -> Callable[..., w2v.training.TrainResult]:
+    """Return the training function of trainer `name` ("numpy", "torch" or "gensim")."""
+    if name == "numpy":
+        return lambda tokens, **kw: w2v.sgns.train(tokens, **kw)
+    if name == "torch":
+        return lambda tokens, **kw: w2v.torch_models.train(tokens, device="cpu", threads=1, **kw)
+    if name == "gensim":
+        return lambda tokens, **kw: w2v.reference.train_gensim(tokens, workers=1, **kw)
+    raise ValueError(f"unknown trainer {name!r}: choose from {', '.join(TRAINERS)}")
+
+
+def run_one(tokens: Sequence[str], trainer: str, dim: int, epochs: int, seed: int) -> dict:
+    """Train one run and return its row of the table (scores, coverages, seconds)."""
+    result = trainer_function(trainer)(tokens, dim=dim, epochs=epochs, seed=seed, **HYPER)
+    row = {"trainer": trainer, "dim": dim, "epochs": epochs, "seed": seed}
+    row.update(w2v.evaluate.standard_scores(result.embeddings))
+    row["seconds"] = result.seconds
+    row["words_per_second"] = result.words_per_second
+    return row
+
+
+def read_rows(path: Path) -> list[dict]:
+    """Return the rows already in the table at `path` (none if it does not exist)."""
+    if not path.exists():
+        return []
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_rows(path: Path, rows: list[dict]) -> None:
+    """Write `rows` to `path` atomically as CSV, sorted by trainer, dim, epochs and seed."""
+    order = sorted(rows, key=lambda r: (r["trainer"], int(r["dim"]), int(r["epochs"]), int(r["seed"])))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for r in order:
+        writer.writerow({k: (f"{r[k]:.6g}" if isinstance(r[k], float) else r[k]) for k in COLUMNS})
+    atomic_write(path, buf.getvalue())
+
+
+def int_list(text: str) -> list[int]:
+    """Parse '1,2,5' into [1, 2, 5] (argparse type)."""
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}") from None
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"expected non-negative integers, got {text!r}")
+    return values
+
+
+def parse_args(argv) -> argparse.Namespace:
+    """Parse and check the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int_list, default=[1, 2, 5, 10, 15])
+    parser.add_argument("--seeds", type=int_list, default=[0, 1, 2])
+    parser.add_argument("--dims", type=int_list, default=[50])
+    parser.add_argument("--trainers", default="numpy,torch,gensim")
+    parser.add_argument("--tokens", type=int, default=None, help="train on the first N tokens only")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/wiki_convergence.csv"))
+    args = parser.parse_args(argv)
+    args.trainers = [t.strip() for t in args.trainers.split(",") if t.strip()]
+    bad = [t for t in args.trainers if t not in TRAINERS]
+    if bad or not args.trainers:
+        parser.error(f"--trainers: unknown {bad}; choose from {', '.join(TRAINERS)}")
+    if min(args.epochs) < 1 or min(args.dims) < 1:
+        parser.error("--epochs and --dims must be >= 1")
+    if args.tokens is not None and args.tokens < 1000:
+        parser.error("--tokens must be at least 1000")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    tokens = w2v.datasets.wiki_sample()[: args.tokens]
+    rows = read_rows(args.out)
+    done = {tuple(str(r[k]) for k in KEY) for r in rows}
+    print(f"{len(tokens):,} tokens; {len(rows)} rows already in {args.out}", flush=True)
+    for dim in args.dims:  # trainers interleaved, so machine load hits every trainer alike
+        for epochs in args.epochs:
+            for seed in args.seeds:
+                for trainer in args.trainers:
+                    if (trainer, str(dim), str(epochs), str(seed)) in done:
+                        continue
+                    row = run_one(tokens, trainer, dim, epochs, seed)
+                    rows.append(row)
+                    write_rows(args.out, rows)
+                    print(f"{trainer:<7} d={dim:<4} epochs={epochs:<3} seed={seed}  WS353 {row['ws353']:+.3f}"
+                          f"  SimLex {row['simlex']:+.3f}  Google {row['google']:.3f}  {row['seconds']:.1f} s",
+                          flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
