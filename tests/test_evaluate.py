@@ -352,3 +352,100 @@ def test_standard_scores_are_the_three_benchmarks_in_one_call():
     expected = evaluate.analogy_accuracy(emb, google)
     assert (scores["google"], scores["google_cov"]) == (expected.accuracy, expected.coverage)
     assert 0 < scores["ws_cov"] < 1
+
+
+# -- confidence intervals for Spearman's rho ---------------------------------------------------------
+def test_fisher_interval_hand_computed():
+    from w2v_teach.evaluate import fisher_interval
+
+    # rho 0.5 on 28 pairs: z = atanh(0.5) = 0.549306, se = 1/sqrt(25) = 0.2, q = 1.959964
+    ci = fisher_interval(0.5, 28)
+    assert (ci.low, ci.high) == (pytest.approx(math.tanh(0.549306 - 0.391993), abs=1e-5),
+                                 pytest.approx(math.tanh(0.549306 + 0.391993), abs=1e-5))
+    assert (round(ci.low, 4), round(ci.high, 4)) == (0.156, 0.7358)
+    # the book's example: 0.112 on 241 pairs, z = 0.112473, se = 1/sqrt(238) = 0.064820, q * se = 0.127045 -> tanh(-0.014572), tanh(0.239518)
+    ci = fisher_interval(0.112, 241)
+    assert (round(ci.low, 4), round(ci.high, 4)) == (-0.0146, 0.235)
+    assert ci.contains(0.110) and ci.contains(0.0) and not ci.contains(0.3)
+    wider = fisher_interval(0.112, 241, variance="fieller")  # se * sqrt(1.06)
+    assert wider.low < ci.low and wider.high > ci.high
+    assert round(fisher_interval(0.0, 103, level=0.9).high, 4) == round(math.tanh(1.644854 / 10), 4)
+    assert "interval [-0.015, 0.235] on 241 pairs" in str(ci)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(rho=1.0, n=10), "strictly between"), (dict(rho=0.3, n=3), "n must be >= 4"),
+    (dict(rho=0.3, n=10, level=1.0), "level"), (dict(rho=0.3, n=10, variance="exact"), "variance"),
+    (dict(rho="0.3", n=10), "rho must be a number"),
+])
+def test_fisher_interval_errors(kwargs, match):
+    from w2v_teach.evaluate import fisher_interval
+
+    with pytest.raises(ValueError, match=match):
+        fisher_interval(**kwargs)
+
+
+def test_similarity_scores_match_similarity_correlation():
+    from scipy import stats
+    from w2v_teach.evaluate import similarity_scores
+
+    pairs = load_similarity(WORDSIM)
+    words = sorted({w for p in pairs for w in p[:2]})[::2]
+    emb = Embeddings(words, np.random.default_rng(1).normal(size=(len(words), 6)).astype(np.float32))
+    gold, cos = similarity_scores(emb, WORDSIM)
+    report = similarity_correlation(emb, WORDSIM)
+    assert len(gold) == len(cos) == report.n_covered
+    assert stats.spearmanr(gold, cos)[0] == report.spearman
+    covered = [p for p in pairs if p.w1 in emb and p.w2 in emb]
+    assert cos[0] == pytest.approx(emb.similarity(covered[0].w1, covered[0].w2), abs=1e-6)
+    assert gold[0] == covered[0].score
+    empty = similarity_scores(Embeddings(["zzz", "yyy"], np.eye(2)), WORDSIM)
+    assert empty[0].shape == empty[1].shape == (0,)
+
+
+def test_bootstrap_spearman_equals_a_loop_with_scipy():
+    from scipy import stats
+    from w2v_teach.evaluate import bootstrap_spearman
+
+    rng = np.random.default_rng(0)
+    gold = rng.normal(size=40)
+    scores = gold + rng.normal(size=40)
+    scores[:5] = scores[0]  # ties: average ranks, as scipy
+    ci = bootstrap_spearman(gold, scores, rng=np.random.default_rng(3), n_boot=200, level=0.9)
+    idx = np.random.default_rng(3).integers(0, 40, size=(200, 40))
+    loop = [stats.spearmanr(gold[i], scores[i])[0] for i in idx]
+    assert (ci.low, ci.high) == (pytest.approx(np.quantile(loop, 0.05)), pytest.approx(np.quantile(loop, 0.95)))
+    assert ci.rho == pytest.approx(stats.spearmanr(gold, scores)[0]) and ci.contains(ci.rho)
+    assert (ci.n, ci.level) == (40, 0.9) and "bootstrap" in ci.method
+
+
+def test_bootstrap_difference_is_paired_and_agrees_with_fisher_width():
+    from w2v_teach.evaluate import bootstrap_spearman, fisher_interval
+
+    rng = np.random.default_rng(1)
+    gold = rng.normal(size=241)
+    a = 0.3 * gold + rng.normal(size=241)
+    b = a + 0.01 * rng.normal(size=241)  # almost the same model
+    same = bootstrap_spearman(gold, a, rng=np.random.default_rng(0), baseline=b)
+    assert same.contains(0.0) and same.high - same.low < 0.05  # paired: a narrow interval around 0
+    single = bootstrap_spearman(gold, a, rng=np.random.default_rng(0))
+    fisher = fisher_interval(single.rho, 241)
+    assert abs((single.high - single.low) - (fisher.high - fisher.low)) < 0.05
+    far = bootstrap_spearman(gold, gold + 0.1 * rng.normal(size=241), rng=np.random.default_rng(0), baseline=a)
+    assert far.low > 0.3  # a real difference is seen as one
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(gold=[1, 2, 3], scores=[1, 2, 3]), ">= 4"),
+    (dict(gold=[1, 2, 3, 4], scores=[1, 2, 3]), "same length"),
+    (dict(gold=[1, 2, 3, 4], scores=[1, 2, 3, 4], baseline=[1, 2]), "same length"),
+    (dict(gold=[1, 2, 3, 4], scores=[1, 2, 3, 4], n_boot=5), "n_boot"),
+    (dict(gold=[1, 2, 3, 4], scores=[1, 2, 3, 4], level=0.0), "level"),
+    (dict(gold=[1, 2, 3, 4], scores=[1, 2, 3, 4], rng=0), "rng"),
+])
+def test_bootstrap_spearman_errors(kwargs, match):
+    from w2v_teach.evaluate import bootstrap_spearman
+
+    kwargs.setdefault("rng", np.random.default_rng(0))
+    with pytest.raises(ValueError, match=match):
+        bootstrap_spearman(**kwargs)

@@ -24,7 +24,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from ._checks import check_choice, check_float, check_int
+from ._checks import check_choice, check_float, check_int, check_rng
 from .embeddings import Embeddings
 
 
@@ -322,26 +322,12 @@ def similarity_correlation(emb: Embeddings, pairs: Iterable, restrict_vocab: int
     if isinstance(pairs, (str, os.PathLike)):
         pairs = load_similarity(pairs)
     pairs = list(pairs)
-    if not pairs:
-        raise ValueError("no word pairs given")
-    table, _ = _lookup(emb, restrict_vocab)
-    gold, i1, i2 = [], [], []
-    for k, p in enumerate(pairs):
-        if isinstance(p, (str, bytes)) or len(p) != 3:
-            raise ValueError(f"pair {k} must be (word1, word2, score), got {p!r}")
-        w1, w2, score = p
-        r1, r2 = table.get(str(w1).lower()), table.get(str(w2).lower())
-        if r1 is not None and r2 is not None:
-            gold.append(float(score))
-            i1.append(r1)
-            i2.append(r2)
+    gold, model = similarity_scores(emb, pairs, restrict_vocab)  # covered pairs: scores, cosines
     if len(gold) < 3:
         raise ValueError(
             f"only {len(gold)} of {len(pairs)} pairs have both words in the vocabulary; "
             "a correlation needs at least 3"
         )
-    U = emb.unit
-    model = np.einsum("nd,nd->n", U[i1], U[i2])  # (n_covered,) cosines
     spearman = float(stats.spearmanr(gold, model)[0])
     pearson = float(stats.pearsonr(gold, model)[0])
     return SimilarityReport(spearman, pearson, len(gold) / len(pairs), len(pairs), len(gold))
@@ -368,3 +354,118 @@ def standard_scores(emb: Embeddings) -> dict[str, float]:
     an = analogy_accuracy(emb, google)
     return {"ws353": ws.spearman, "ws_cov": ws.coverage, "simlex": sl.spearman, "sl_cov": sl.coverage,
             "google": an.accuracy, "google_cov": an.coverage}
+
+
+# -- how sure is a correlation? Confidence intervals for Spearman's rho ----------------------------
+class SpearmanInterval(NamedTuple):
+    """A Spearman correlation (or a difference of two) with a confidence interval [low, high]."""
+
+    rho: float
+    low: float
+    high: float
+    n: int
+    level: float
+    method: str
+
+    def contains(self, value: float) -> bool:
+        """Return True when `value` lies inside the interval (e.g. 0: no evidence of a difference)."""
+        return self.low <= value <= self.high
+
+    def __str__(self) -> str:
+        return (f"{self.rho:.3f}, {self.level:.0%} interval [{self.low:.3f}, {self.high:.3f}] "
+                f"on {self.n} pairs ({self.method})")
+
+
+def _z_quantile(level: float) -> float:
+    """Return the two-sided standard-normal quantile of a `level` interval (1.96 for 0.95)."""
+    from scipy import stats
+
+    return float(stats.norm.ppf(0.5 + check_float("level", level, 0.0, maximum=0.999999) / 2))
+
+
+def fisher_interval(rho: float, n: int, level: float = 0.95, variance: str = "fisher") -> SpearmanInterval:
+    """Return the Fisher-z confidence interval of a correlation `rho` measured on `n` pairs.
+
+    z = atanh(rho) is roughly normal with standard error sqrt(c / (n - 3)); the interval is
+    tanh(z -/+ q * se) with q the normal quantile of `level`. `variance` picks c: "fisher" (1, exact
+    for Pearson's r on normal data) or "fieller" (1.06, Fieller, Hartley and Pearson 1957's value
+    for Spearman's rho, slightly wider). Needs n >= 4 and -1 < rho < 1.
+    """
+    check_choice("variance", variance, {"fisher", "fieller"})
+    rho = check_float("rho", rho, -1.0)
+    if not -1.0 < rho < 1.0:
+        raise ValueError(f"rho must lie strictly between -1 and 1, got {rho}")
+    n = check_int("n", n, 4)
+    se = math.sqrt((1.0 if variance == "fisher" else 1.06) / (n - 3))
+    z, q = math.atanh(rho), _z_quantile(level)
+    return SpearmanInterval(rho, math.tanh(z - q * se), math.tanh(z + q * se), n, level, f"Fisher z, {variance}")
+
+
+def similarity_scores(emb: Embeddings, pairs: Iterable, restrict_vocab: int | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Return (human scores, cosines) of the pairs whose two words are known, as two arrays.
+
+    The pairs and the lookup are those of :func:`similarity_correlation` (its Spearman is
+    ``spearmanr(*similarity_scores(...))``); use them to bootstrap or to compare two models on
+    exactly the same pairs.
+    """
+    if isinstance(pairs, (str, os.PathLike)):
+        pairs = load_similarity(pairs)
+    pairs = list(pairs)
+    if not pairs:
+        raise ValueError("no word pairs given")
+    table, _ = _lookup(emb, restrict_vocab)
+    gold, i1, i2 = [], [], []
+    for k, p in enumerate(pairs):
+        if isinstance(p, (str, bytes)) or len(p) != 3:
+            raise ValueError(f"pair {k} must be (word1, word2, score), got {p!r}")
+        r1, r2 = table.get(str(p[0]).lower()), table.get(str(p[1]).lower())
+        if r1 is not None and r2 is not None:
+            gold.append(float(p[2]))
+            i1.append(r1)
+            i2.append(r2)
+    U = emb.unit
+    cosines = np.einsum("nd,nd->n", U[i1], U[i2]) if gold else np.zeros(0, dtype=U.dtype)  # (n_covered,)
+    return np.asarray(gold, dtype=np.float64), cosines
+
+
+def _spearman_rows(gold: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Return Spearman's rho of each row of `gold` against the same row of `scores` (both (B, n))."""
+    from scipy import stats
+
+    rg, rs = stats.rankdata(gold, axis=1), stats.rankdata(scores, axis=1)  # average ranks for ties
+    rg -= rg.mean(axis=1, keepdims=True)
+    rs -= rs.mean(axis=1, keepdims=True)
+    denom = np.sqrt((rg * rg).sum(axis=1) * (rs * rs).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (rg * rs).sum(axis=1) / denom  # NaN for a resample with constant values
+
+
+def bootstrap_spearman(gold, scores, *, rng: np.random.Generator, n_boot: int = 2000,
+                       level: float = 0.95, baseline=None) -> SpearmanInterval:
+    """Return a percentile-bootstrap interval for Spearman's rho of `scores` against `gold`.
+
+    Each of `n_boot` resamples draws len(gold) pairs with replacement and recomputes rho; the
+    interval holds the middle `level` of those values. With `baseline` (a second model's scores
+    on the same pairs) the statistic is rho(scores) - rho(baseline) on the *same* resamples, a
+    paired comparison: an interval containing 0 means the data cannot tell the two apart.
+    """
+    from scipy import stats
+
+    check_rng("rng", rng)
+    n_boot = check_int("n_boot", n_boot, 10)
+    check_float("level", level, 0.0, maximum=0.999999)
+    gold, scores = np.asarray(gold, dtype=np.float64), np.asarray(scores, dtype=np.float64)
+    columns = [scores] if baseline is None else [scores, np.asarray(baseline, dtype=np.float64)]
+    if gold.ndim != 1 or len(gold) < 4 or any(c.shape != gold.shape for c in columns):
+        raise ValueError(f"gold and scores (and baseline) must be 1-D of the same length >= 4, got shapes "
+                         f"{gold.shape} and {[c.shape for c in columns]}")
+    idx = rng.integers(0, len(gold), size=(n_boot, len(gold)))  # (n_boot, n)
+    stat = _spearman_rows(gold[idx], columns[0][idx])
+    rho = float(stats.spearmanr(gold, columns[0])[0])
+    if baseline is not None:
+        stat = stat - _spearman_rows(gold[idx], columns[1][idx])
+        rho -= float(stats.spearmanr(gold, columns[1])[0])
+    low, high = np.nanquantile(stat, [(1 - level) / 2, (1 + level) / 2])
+    method = "paired bootstrap of the difference" if baseline is not None else "bootstrap"
+    return SpearmanInterval(rho, float(low), float(high), len(gold), level, f"{method}, {n_boot} resamples")
