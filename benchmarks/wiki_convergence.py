@@ -5,7 +5,8 @@
 
 Every row is one separate training run of skip-gram with negative sampling on the Wikipedia
 sample (`w2v_teach.datasets.wiki_sample`, about 0.48 M tokens) with window 5, K = 5, t = 1e-4,
-min_count 5 and the C tool's learning rate 0.025 decaying linearly over the run: an epoch budget
+min_count 5 and a starting learning rate (`--lrs`, default the C tool's 0.025) decaying linearly
+over the run: an epoch budget
 of 10 is a run of 10 epochs, not the tenth epoch of a longer run. Trainers: `numpy`
 (`w2v_teach.sgns.train`), `torch` (`w2v_teach.torch_models.train` on the CPU, one thread) and
 `gensim` (`w2v_teach.reference.train_gensim`, workers=1). Each row records the Spearman
@@ -14,7 +15,7 @@ covered questions), each with its coverage, and the training seconds (the epochs
 they depend on the machine and its load).
 
 The table is rewritten atomically after every run, so a partial table is always readable, and
-rows already in `--out` (same trainer, dim, epochs and seed) are kept and not trained again: a
+rows already in `--out` (same trainer, dim, lr, epochs and seed) are kept and not trained again: a
 second call with more seeds or dims only adds what is missing. `--tokens N` trains on the first
 N tokens only (for a quick smoke run; the book's table uses the whole sample).
 """
@@ -30,9 +31,10 @@ from typing import Callable, Sequence
 import w2v_teach as w2v
 from w2v_teach._files import atomic_write
 
-HYPER = dict(window=5, negatives=5, t=1e-4, min_count=5, lr=0.025)
+HYPER = dict(window=5, negatives=5, t=1e-4, min_count=5)
 TRAINERS = ("numpy", "torch", "gensim")
-KEY = ("trainer", "dim", "epochs", "seed")
+KEY = ("trainer", "dim", "lr", "epochs", "seed")
+DEFAULT_LR = 0.025  # the C tool's skip-gram rate; rows written before the lr column had it
 COLUMNS = KEY + ("ws353", "ws_cov", "simlex", "sl_cov", "google", "google_cov", "seconds",
                  "words_per_second")
 
@@ -48,10 +50,10 @@ def trainer_function(name: str) -> Callable[..., w2v.training.TrainResult]:
     raise ValueError(f"unknown trainer {name!r}: choose from {', '.join(TRAINERS)}")
 
 
-def run_one(tokens: Sequence[str], trainer: str, dim: int, epochs: int, seed: int) -> dict:
+def run_one(tokens: Sequence[str], trainer: str, dim: int, lr: float, epochs: int, seed: int) -> dict:
     """Train one run and return its row of the table (scores, coverages, seconds)."""
-    result = trainer_function(trainer)(tokens, dim=dim, epochs=epochs, seed=seed, **HYPER)
-    row = {"trainer": trainer, "dim": dim, "epochs": epochs, "seed": seed}
+    result = trainer_function(trainer)(tokens, dim=dim, lr=lr, epochs=epochs, seed=seed, **HYPER)
+    row = {"trainer": trainer, "dim": dim, "lr": lr, "epochs": epochs, "seed": seed}
     row.update(w2v.evaluate.standard_scores(result.embeddings))
     row["seconds"] = result.seconds
     row["words_per_second"] = result.words_per_second
@@ -63,12 +65,16 @@ def read_rows(path: Path) -> list[dict]:
     if not path.exists():
         return []
     with path.open(newline="") as f:
-        return list(csv.DictReader(f))
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["lr"] = float(r.get("lr") or DEFAULT_LR)
+    return rows
 
 
 def write_rows(path: Path, rows: list[dict]) -> None:
     """Write `rows` to `path` atomically as CSV, sorted by trainer, dim, epochs and seed."""
-    order = sorted(rows, key=lambda r: (r["trainer"], int(r["dim"]), int(r["epochs"]), int(r["seed"])))
+    order = sorted(rows, key=lambda r: (r["trainer"], int(r["dim"]), float(r["lr"]),
+                                        int(r["epochs"]), int(r["seed"])))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -88,12 +94,24 @@ def int_list(text: str) -> list[int]:
     return values
 
 
+def float_list(text: str) -> list[float]:
+    """Parse '0.025,0.05' into [0.025, 0.05] (argparse type)."""
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+    if not values or min(values) <= 0:
+        raise argparse.ArgumentTypeError(f"expected positive numbers, got {text!r}")
+    return values
+
+
 def parse_args(argv) -> argparse.Namespace:
     """Parse and check the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int_list, default=[1, 2, 5, 10, 15])
     parser.add_argument("--seeds", type=int_list, default=[0, 1, 2])
     parser.add_argument("--dims", type=int_list, default=[50])
+    parser.add_argument("--lrs", type=float_list, default=[DEFAULT_LR], help="starting learning rates")
     parser.add_argument("--trainers", default="numpy,torch,gensim")
     parser.add_argument("--tokens", type=int, default=None, help="train on the first N tokens only")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/wiki_convergence.csv"))
@@ -113,20 +131,18 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     tokens = w2v.datasets.wiki_sample()[: args.tokens]
     rows = read_rows(args.out)
-    done = {tuple(str(r[k]) for k in KEY) for r in rows}
+    done = {(r["trainer"], int(r["dim"]), float(r["lr"]), int(r["epochs"]), int(r["seed"])) for r in rows}
     print(f"{len(tokens):,} tokens; {len(rows)} rows already in {args.out}", flush=True)
-    for dim in args.dims:  # trainers interleaved, so machine load hits every trainer alike
-        for epochs in args.epochs:
-            for seed in args.seeds:
-                for trainer in args.trainers:
-                    if (trainer, str(dim), str(epochs), str(seed)) in done:
-                        continue
-                    row = run_one(tokens, trainer, dim, epochs, seed)
-                    rows.append(row)
-                    write_rows(args.out, rows)
-                    print(f"{trainer:<7} d={dim:<4} epochs={epochs:<3} seed={seed}  WS353 {row['ws353']:+.3f}"
-                          f"  SimLex {row['simlex']:+.3f}  Google {row['google']:.3f}  {row['seconds']:.1f} s",
-                          flush=True)
+    grid = [(d, lr, e, s, t) for d in args.dims for lr in args.lrs for e in args.epochs
+            for s in args.seeds for t in args.trainers]  # trainers interleaved: load hits all alike
+    for dim, lr, epochs, seed, trainer in grid:
+        if (trainer, dim, lr, epochs, seed) in done:
+            continue
+        row = run_one(tokens, trainer, dim, lr, epochs, seed)
+        rows.append(row)
+        write_rows(args.out, rows)
+        print(f"{trainer:<7} d={dim:<4} lr={lr:<6} epochs={epochs:<3} seed={seed}  WS353 {row['ws353']:+.3f}"
+              f"  SimLex {row['simlex']:+.3f}  Google {row['google']:.3f}  {row['seconds']:.1f} s", flush=True)
     return 0
 
 

@@ -46,7 +46,7 @@ def test_tiny_grid_writes_one_row_per_run_and_resumes(script, tmp_path):
 
 
 @pytest.mark.parametrize("argv", [["--trainers", "numpy,fasttext"], ["--epochs", "0"], ["--epochs", "a,b"],
-                                  ["--dims", "-3"], ["--tokens", "10"], ["--trainers", ""]])
+                                  ["--dims", "-3"], ["--tokens", "10"], ["--trainers", ""], ["--lrs", "0"], ["--lrs", "x"]])
 def test_bad_arguments_stop_with_a_usage_error(script, argv):
     with pytest.raises(SystemExit) as err:
         script.parse_args(argv)
