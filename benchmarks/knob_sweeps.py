@@ -1,0 +1,153 @@
+"""Which word2vec knobs matter: one-at-a-time sweeps with several seeds, on two corpora.
+
+    python benchmarks/knob_sweeps.py --corpus world --seeds 0 1 2
+    python benchmarks/knob_sweeps.py --corpus wiki --seeds 0 1 2
+    python benchmarks/knob_sweeps.py --corpus world --quick --out /tmp/sweep   # a smoke run
+
+Every row trains gensim's Word2Vec (``workers=2``, through ``w2v_teach.reference.train_gensim``)
+with one knob moved away from the baseline and every other knob at its baseline value:
+
+    skip-gram, negative sampling, d 100, window m 5, K 5 noise words, t 1e-4, min_count 5,
+    epochs 5 on the planted world corpus (300,000 tokens, seed 0), 10 on the Wikipedia sample.
+
+The knobs and their values are in KNOBS (window, dim, negatives K, subsampling t, min_count,
+epochs, skip-gram vs CBOW, negative sampling vs hierarchical softmax). The epochs sweep also
+trains the book's NumPy trainer (``w2v_teach.sgns.train``, trainer "numpy") on the same tokens,
+for a convergence curve of both. Each setting runs once per seed (the baseline, which every
+knob's sweep contains, is trained once per seed and its row repeated); the chapter averages over
+seeds.
+
+Scores: on the world corpus, the accuracy (3CosAdd) on its planted analogy questions (the truth
+is known); on the Wikipedia sample, the Spearman correlation with WordSim-353 with its 95 %
+Fisher-z interval (``w2v_teach.evaluate.fisher_interval``), plus SimLex-999 and the Google
+analogies. The table (one row per run) goes to ``<out>/knobs_<corpus>.csv``, rewritten after
+every run so that an interrupted sweep keeps what it measured; its first lines (starting with #)
+record the command line and the baseline.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+import w2v_teach as w2v
+from w2v_teach._files import atomic_write
+
+BASE = dict(model="skipgram", loss="ns", dim=100, window=5, negatives=5, t=1e-4, min_count=5)
+BASE_EPOCHS = {"world": 5, "wiki": 10}
+WORLD_TOKENS = 300_000
+KNOBS = {
+    "window": [2, 5, 10],
+    "dim": [25, 50, 100, 200],
+    "negatives": [1, 5, 15],
+    "t": [0.0, 1e-5, 1e-4, 1e-3],
+    "min_count": [1, 5, 20],
+    "epochs": [1, 3, 5, 10, 20],
+    "model": ["skipgram", "cbow"],
+    "loss": ["ns", "hs"],
+}
+QUICK_KNOBS = {"window": [2, 5], "loss": ["ns", "hs"], "epochs": [1, 2]}
+COLUMNS = ["corpus", "knob", "value", "trainer", "seed", "score", "score_low", "score_high", "n_eval",
+           "coverage", "simlex", "google", "seconds"]
+
+
+def settings(corpus: str, knob: str, value, quick: bool = False) -> dict:
+    """Return the full hyperparameters of one run: the baseline with `knob` set to `value`."""
+    hp = dict(BASE, epochs=1 if quick else BASE_EPOCHS[corpus])
+    hp[knob] = value
+    return hp
+
+
+def train(tokens: list[str], hp: dict, seed: int, trainer: str):
+    """Train gensim (workers=2) or our NumPy trainer with `hp`; return (Embeddings, seconds)."""
+    start = time.perf_counter()
+    t = hp["t"] or None
+    common = dict(dim=hp["dim"], window=hp["window"], epochs=hp["epochs"], t=t,
+                  min_count=hp["min_count"], seed=seed, model=hp["model"])
+    if trainer == "gensim":
+        hs = hp["loss"] == "hs"
+        result = w2v.reference.train_gensim(tokens, negatives=hp["negatives"], hs=hs,
+                                            workers=2, **common)
+    else:
+        result = w2v.sgns.train(tokens, negatives=hp["negatives"], **common)
+    return result.embeddings, time.perf_counter() - start
+
+
+def score(corpus: str, emb, questions) -> dict:
+    """Return the row's scores: planted analogies (world) or WordSim-353 with its interval (wiki)."""
+    if corpus == "world":
+        report = w2v.evaluate.analogy_accuracy(emb, questions)
+        return dict(score=report.accuracy, score_low="", score_high="", n_eval=report.n_covered,
+                    coverage=report.coverage, simlex="", google="")
+    ws = w2v.evaluate.similarity_correlation(emb, w2v.datasets.wordsim353())
+    ci = w2v.evaluate.fisher_interval(ws.spearman, ws.n_covered)
+    scores = w2v.evaluate.standard_scores(emb)
+    return dict(score=ws.spearman, score_low=ci.low, score_high=ci.high, n_eval=ws.n_covered,
+                coverage=ws.coverage, simlex=scores["simlex"], google=scores["google"])
+
+
+def plan(knobs: dict, seeds: list[int]) -> list[tuple[str, object, str, int]]:
+    """Return the runs (knob, value, trainer, seed): settings first, seeds inside, NumPy last."""
+    runs = [(k, v, "gensim", s) for k, values in knobs.items() for v in values for s in seeds]
+    runs += [("epochs", v, "numpy", s) for v in knobs.get("epochs", []) for s in seeds]
+    return runs
+
+
+def write_table(path: Path, rows: list[dict], header: list[str]) -> None:
+    """Write the comment lines and the rows as CSV, atomically."""
+    buf = io.StringIO()
+    buf.write("".join(f"# {line}\n" for line in header))
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+    atomic_write(path, buf.getvalue())
+
+
+def load_corpus(corpus: str, quick: bool, wiki_tokens: int | None):
+    """Return (tokens, analogy questions or None) of the corpus."""
+    if corpus == "world":
+        world = w2v.datasets.world_corpus(20_000 if quick else WORLD_TOKENS, seed=0)
+        return world.tokens, world.questions
+    tokens = w2v.datasets.wiki_sample()
+    return (tokens[:wiki_tokens] if wiki_tokens else tokens), None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=["world", "wiki"], required=True)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--quick", action="store_true", help="a tiny grid, 1 epoch, small corpus")
+    parser.add_argument("--wiki-tokens", type=int, default=None, help="use only the first N wiki tokens")
+    args = parser.parse_args(argv)
+    knobs = QUICK_KNOBS if args.quick else KNOBS
+    tokens, questions = load_corpus(args.corpus, args.quick, args.wiki_tokens)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"knobs_{args.corpus}.csv"
+    header = [f"command: python benchmarks/knob_sweeps.py {' '.join(argv if argv is not None else sys.argv[1:])}",
+              f"baseline: {settings(args.corpus, 'window', BASE['window'], args.quick)}; "
+              f"{len(tokens):,} tokens; gensim workers=2; {os.cpu_count()} CPUs",
+              f"started {time.strftime('%Y-%m-%d %H:%M')}"]
+    rows: list[dict] = []
+    done: dict[tuple, dict] = {}  # the baseline appears in every knob's sweep: train it once a seed
+    for knob, value, trainer, seed in plan(knobs, args.seeds):
+        hp = settings(args.corpus, knob, value, args.quick)
+        key = (tuple(sorted(hp.items())), trainer, seed)
+        if key not in done:
+            emb, seconds = train(tokens, hp, seed, trainer)
+            done[key] = dict(seconds=round(seconds, 2), **score(args.corpus, emb, questions))
+        row = dict(corpus=args.corpus, knob=knob, value=value, trainer=trainer, seed=seed, **done[key])
+        rows.append(row)
+        write_table(path, rows, header)
+        print(f"{knob}={value} {trainer} seed {seed}: score {row['score']:.3f} ({row['seconds']} s)", flush=True)
+    write_table(path, rows, header + [f"finished {time.strftime('%Y-%m-%d %H:%M')}"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

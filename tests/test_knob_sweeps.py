@@ -1,0 +1,57 @@
+"""benchmarks/knob_sweeps.py still runs: a reduced grid on both corpora, and the table it writes."""
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "knob_sweeps.py"
+
+
+@pytest.fixture(scope="module")
+def sweeps():
+    spec = importlib.util.spec_from_file_location("knob_sweeps", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_table(path: Path) -> tuple[list[str], list[dict]]:
+    lines = path.read_text().splitlines()
+    comments = [line for line in lines if line.startswith("#")]
+    return comments, list(csv.DictReader(line for line in lines if not line.startswith("#")))
+
+
+@pytest.mark.parametrize("corpus, extra", [("world", []), ("wiki", ["--wiki-tokens", "30000"])])
+def test_quick_sweep_writes_the_table(sweeps, tmp_path, corpus, extra):
+    assert sweeps.main(["--corpus", corpus, "--quick", "--seeds", "0", "1", "--out", str(tmp_path), *extra]) == 0
+    comments, rows = read_table(tmp_path / f"knobs_{corpus}.csv")
+    assert comments[0].startswith("# command: python benchmarks/knob_sweeps.py --corpus")
+    assert comments[-1].startswith("# finished")
+    expected = sweeps.plan(sweeps.QUICK_KNOBS, [0, 1])
+    assert [(r["knob"], r["value"], r["trainer"], int(r["seed"])) for r in rows] == \
+        [(k, str(v), t, s) for k, v, t, s in expected]
+    assert list(rows[0]) == sweeps.COLUMNS
+    for r in rows:
+        assert -1 <= float(r["score"]) <= 1 and int(r["n_eval"]) > 0
+        if corpus == "wiki":
+            assert float(r["score_low"]) <= float(r["score"]) <= float(r["score_high"])
+    # the baseline (window 5 = loss ns) is trained once per seed and reported in both sweeps
+    base = [r for r in rows if (r["knob"], r["value"]) in {("window", "5"), ("loss", "ns")} and r["seed"] == "0"]
+    assert base[0]["score"] == base[1]["score"]
+
+
+def test_settings_move_one_knob(sweeps):
+    hp = sweeps.settings("wiki", "window", 10)
+    assert hp == dict(sweeps.BASE, window=10, epochs=sweeps.BASE_EPOCHS["wiki"])
+    assert sweeps.settings("world", "epochs", 20)["epochs"] == 20
+    assert set(sweeps.KNOBS) == {"window", "dim", "negatives", "t", "min_count", "epochs", "model", "loss"}
+    assert all(sweeps.BASE.get(k, sweeps.BASE_EPOCHS["wiki"]) in v for k, v in sweeps.KNOBS.items())
+
+
+def test_bad_corpus_is_refused(sweeps, capsys):
+    with pytest.raises(SystemExit):
+        sweeps.main(["--corpus", "text8"])
+    assert "invalid choice" in capsys.readouterr().err
