@@ -13,10 +13,14 @@ __version__ = "0.1.0"
 _MODULES = (
     # data and values
     "text", "sampling", "windows", "scatter", "datasets", "world", "world_lexicon", "embeddings",
+    "senses",  # planted senses and occupational skew (chapter 7)
     # the scaffold, evaluation and pictures
     "training", "evaluate", "plotting", "gradcheck",
+    "bias", "encoder",  # bias measures and the contextual encoder (chapter 7)
     # trainers
-    "counting", "cbow_softmax", "sgns", "hogbatch", "torch_models", "torch_train", "reference",
+    "counting", "cbow_softmax", "sgns", "hogbatch", "hsoftmax", "torch_models", "torch_train", "reference",
+    # scaling out (chapter 9)
+    "hogwild", "streaming", "spark",
 )
 __all__ = list(_MODULES)
 
