@@ -21,6 +21,8 @@ _MODULES = (
     "counting", "cbow_softmax", "sgns", "hogbatch", "hsoftmax", "torch_models", "torch_train", "reference",
     # scaling out (chapter 9)
     "hogwild", "streaming", "spark",
+    # beyond words (chapter 8): generators, SGNS on sentences, metrics, features, serving
+    "sessions", "graphs", "item2vec", "recommend", "features", "serving",
 )
 __all__ = list(_MODULES)
 
