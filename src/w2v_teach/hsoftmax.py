@@ -1,0 +1,321 @@
+"""Hierarchical softmax in NumPy: the Huffman tree, the loss, its gradients, and a fast trainer.
+
+A full softmax scores all V words for every prediction. Hierarchical softmax (Morin and Bengio
+2005; Mikolov et al. 2013b) puts the V words at the leaves of a binary tree with V - 1 inner
+nodes, one vector per inner node, and writes the probability of a word as the product of the
+left/right decisions on the path from the root to its leaf:
+
+    P(w | h) = prod_l sigma((1 - 2 b_l) * u_{n(w, l)} . h),      l = 1..L(w)
+
+where n(w, l) is the l-th inner node on the path, b_l in {0, 1} the turn taken there (the C
+tool's convention: bit 0 has probability sigma(s), bit 1 has sigma(-s)), and h the input: the
+centre word's input vector v_c in skip-gram, the average of the context vectors in CBOW.
+The tree is the Huffman code of the word counts (:func:`huffman`), so frequent words get short
+paths and the average path length is within one bit of the entropy of the word distribution.
+
+Shapes: W_in (V, dim) input vectors; nodes (V - 1, dim) inner-node vectors (the C tool's syn1),
+inner node ids 0..V-2 with the root V-2. Paths are padded to a common length with a mask, so a
+batch is one (B, L, dim) gather, one batched product, a sigmoid and two scatter-adds.
+"""
+from __future__ import annotations
+
+import heapq
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+from threadpoolctl import threadpool_limits
+
+from ._checks import check_choice, check_ids, check_int, check_matrix
+from .scatter import _group_rows, add_rows
+from .training import (DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters, init_matrices,
+                       linear_lr, make_result, prepare_corpus, progress_bar)
+from .sampling import subsample
+from .windows import cbow_examples, skipgram_pairs
+
+__all__ = ["HuffmanTree", "huffman", "loss_and_grads", "probabilities", "train"]
+
+
+# -- the tree -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HuffmanTree:
+    """The Huffman tree of a vocabulary, as the C tool stores it.
+
+    codes[w]: int8 array of the turns (0 or 1) from the root to word w's leaf. points[w]: int64
+    array of the inner-node ids on that path, from the root (V - 2) down; codes[w][l] is the turn
+    taken at inner node points[w][l]. children: (V - 1, 2) ids of the two children of each inner
+    node (bit 0, bit 1), leaves as 0..V-1 and inner node k as V + k. counts: the counts given.
+    The padded tables (V, max_length) hold the same paths for vectorised code.
+    """
+
+    counts: np.ndarray
+    codes: list
+    points: list
+    children: np.ndarray
+    lengths: np.ndarray = field(init=False)
+    code_table: np.ndarray = field(init=False)  # (V, max_length) int8, 0 beyond a path's end
+    point_table: np.ndarray = field(init=False)  # (V, max_length) int64, 0 beyond a path's end
+    mask: np.ndarray = field(init=False)  # (V, max_length) bool, True on real path entries
+
+    def __post_init__(self) -> None:
+        lengths = np.array([len(c) for c in self.codes], dtype=np.int64)
+        mask = np.arange(lengths.max())[None, :] < lengths[:, None]  # (V, max_length)
+        codes, points = np.zeros(mask.shape, np.int8), np.zeros(mask.shape, np.int64)
+        codes[mask], points[mask] = np.concatenate(self.codes), np.concatenate(self.points)
+        for name, value in [("lengths", lengths), ("mask", mask), ("code_table", codes), ("point_table", points)]:
+            object.__setattr__(self, name, value)
+
+    @property
+    def vocab_size(self) -> int:
+        """Return V, the number of leaves (words)."""
+        return len(self.codes)
+
+    def average_length(self) -> float:
+        """Return the average path length in bits, weighted by the word frequencies."""
+        f = self.counts / self.counts.sum()
+        return float((f * self.lengths).sum())
+
+
+def huffman(counts) -> HuffmanTree:
+    """Return the Huffman tree of word `counts` (V >= 2 positive numbers), built with heapq.
+
+    The two least frequent nodes are merged until one remains; inner node k is the k-th merge, so
+    the root is V - 2, and the first node taken off the heap gets bit 0. Ties are broken by node
+    id (leaves 0..V-1, inner node k as V + k), so the tree depends only on the counts.
+    """
+    counts = np.asarray(counts)
+    if counts.ndim != 1 or counts.shape[0] < 2:
+        raise ValueError(f"counts must be a 1-D array of at least 2 word counts, got shape {counts.shape}")
+    if not np.issubdtype(counts.dtype, np.number) or np.issubdtype(counts.dtype, np.complexfloating):
+        raise ValueError(f"counts must hold numbers, got dtype {counts.dtype}")
+    bad = ~np.isfinite(counts) | (counts <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"counts must be positive and finite, got {counts[i]} for word {i}")
+    V = counts.shape[0]
+    heap = [(counts[w].item(), w) for w in range(V)]
+    heapq.heapify(heap)
+    children = np.empty((V - 1, 2), dtype=np.int64)
+    for k in range(V - 1):
+        (c0, n0), (c1, n1) = heapq.heappop(heap), heapq.heappop(heap)
+        children[k] = n0, n1  # the smaller node takes bit 0
+        heapq.heappush(heap, (c0 + c1, V + k))
+    codes, points = [None] * V, [None] * V
+    stack = [(V + V - 2, (), ())]  # (node, turns so far, inner nodes so far), from the root
+    while stack:
+        node, code, path = stack.pop()
+        if node < V:
+            codes[node], points[node] = np.array(code, np.int8), np.array(path, np.int64)
+            continue
+        for bit, child in enumerate(children[node - V]):
+            stack.append((int(child), code + (bit,), path + (node - V,)))
+    return HuffmanTree(counts=counts.copy(), codes=codes, points=points, children=children)
+
+
+# -- the loss and its gradients ------------------------------------------------------------------
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """Return log sigma(x), computed stably."""
+    return -np.logaddexp(0.0, -x)
+
+
+def _path_terms(h, nodes, points, codes, mask, with_loss=True, max_score=None):
+    """Return per-example losses (B,), dh (B, dim) and the node gradients' weights g (B, L).
+
+    h: (B, dim) inputs; points, codes, mask: (B, L) padded paths of the target words. The loss
+    of one example is -sum_l log sigma((1 - 2 b_l) s_l) with s_l = u_{n_l} . h, and
+    d loss / d s_l = sigma(s_l) - (1 - b_l): g, zero on padding. The gradient for node n_l is
+    g_l * h, for h it is sum_l g_l u_{n_l}. The loss is skipped (None) unless `with_loss`.
+    With `max_score`, path entries with |s| >= max_score get g = 0, as the C tool and gensim skip them.
+    """
+    U = nodes[points]  # (B, L, dim) inner-node vectors on each path; padding reads node 0
+    s = np.matmul(U, h[:, :, None])[:, :, 0]  # (B, L) scores u . h
+    g = expit(s)
+    g -= 1 - codes
+    g *= mask  # padding contributes nothing
+    if max_score is not None:
+        g[np.abs(s) >= max_score] = 0.0
+    loss = None
+    if with_loss:
+        loss = -(_log_sigmoid((1 - 2 * codes) * s) * mask).sum(axis=1)  # (B,)
+    dh = np.matmul(g[:, None, :], U)[:, 0, :]  # (B, dim)
+    return loss, dh, g
+
+
+def _check_model_inputs(W_in, nodes, tree, inputs, targets, model):
+    """Validate the arguments of loss_and_grads / probabilities; return them as arrays."""
+    check_choice("model", model, set(MODELS))
+    if not isinstance(tree, HuffmanTree):
+        raise ValueError(f"tree must be a HuffmanTree (from huffman(counts)), got {type(tree).__name__}")
+    W_in = check_matrix("W_in", W_in, rows=tree.vocab_size)
+    nodes = check_matrix("nodes", nodes, rows=tree.vocab_size - 1, cols=W_in.shape[1])
+    V = tree.vocab_size
+    inputs = check_ids("inputs", inputs, V, ndim=1 if model == "skipgram" else 2, allow_padding=model == "cbow")
+    if inputs.shape[0] == 0:
+        raise ValueError("inputs is an empty batch; a batch needs at least one example")
+    if model == "cbow" and not (inputs >= 0).any(axis=1).all():
+        row = int(np.flatnonzero(~(inputs >= 0).any(axis=1))[0])
+        raise ValueError(f"inputs row {row} has no real context word (all -1 padding)")
+    if targets is not None:
+        targets = check_ids("targets", targets, V, ndim=1)
+        if targets.shape[0] != inputs.shape[0]:
+            raise ValueError(f"targets has {targets.shape[0]} entries, inputs {inputs.shape[0]} rows; they must match")
+    return W_in, nodes, inputs, targets
+
+
+def _inputs_vector(W_in, inputs, model):
+    """Return h (B, dim) and the input rows (ids (nnz,), owner (nnz,), weight (nnz,)) behind it.
+
+    Skip-gram: h = v_c. CBOW: h is the mean of the real context vectors of each row.
+    """
+    if model == "skipgram":
+        return W_in[inputs], (inputs, np.arange(inputs.shape[0]), np.ones(inputs.shape[0], W_in.dtype))
+    real = inputs >= 0  # (B, C)
+    owner = np.nonzero(real)[0]  # (nnz,) rows in order, so each example's words are contiguous
+    n = real.sum(axis=1)  # (B,)
+    weight = (1.0 / n[owner]).astype(W_in.dtype)  # (nnz,)
+    starts = np.concatenate([[0], np.cumsum(n)[:-1]])
+    h = np.add.reduceat(W_in[inputs[real]] * weight[:, None], starts, axis=0)  # (B, dim)
+    return h, (inputs[real], owner, weight)
+
+
+def loss_and_grads(W_in, nodes, tree: HuffmanTree, inputs, targets,
+                   model: str = "skipgram") -> tuple[float, np.ndarray, np.ndarray]:
+    """Return the batch-mean hierarchical-softmax loss and its gradients (dW_in, dnodes).
+
+    W_in: (V, dim); nodes: (V - 1, dim) inner-node vectors; tree: :func:`huffman` of the counts.
+    model "skipgram": inputs (B,) centre ids c, targets (B,) context ids o, loss -log P(o | v_c).
+    model "cbow": inputs (B, C) context ids padded with -1, targets (B,) centre ids, h the
+    average of the real context vectors (each context row receives 1/n of dh, the exact gradient).
+    """
+    W_in, nodes, inputs, targets = _check_model_inputs(W_in, nodes, tree, inputs, targets, model)
+    B = targets.shape[0]
+    h, (rows, owner, weight) = _inputs_vector(W_in, inputs, model)
+    pts, bits, mask = tree.point_table[targets], tree.code_table[targets], tree.mask[targets]  # (B, L)
+    loss, dh, g = _path_terms(h, nodes, pts, bits, mask)
+    dW_in, dnodes = np.zeros_like(W_in), np.zeros_like(nodes)
+    # np.add.at adds once per occurrence: a word or node used twice receives both contributions.
+    np.add.at(dW_in, rows, dh[owner] * weight[:, None] / B)
+    np.add.at(dnodes, pts[mask], (g[:, :, None] * h[:, None, :])[mask] / B)
+    return float(loss.mean()), dW_in, dnodes
+
+
+def probabilities(W_in, nodes, tree: HuffmanTree, inputs, model: str = "skipgram") -> np.ndarray:
+    """Return the (B, V) distribution P(w | h) over every word for each input.
+
+    Each word's probability is the product of the sigmoids on its path; the V products sum to 1
+    (to float rounding) because at every inner node the two turns share sigma(s) + sigma(-s) = 1.
+    """
+    W_in, nodes, inputs, _ = _check_model_inputs(W_in, nodes, tree, inputs, None, model)
+    h, _ = _inputs_vector(W_in, inputs, model)
+    s = h @ nodes.T  # (B, V - 1): every inner node's score
+    signed = (1 - 2 * tree.code_table) * s[:, tree.point_table]  # (B, V, L)
+    return np.exp((_log_sigmoid(signed) * tree.mask).sum(axis=2))  # (B, V)
+
+
+# -- the trainer ---------------------------------------------------------------------------------
+def _sgd_step(W_in, nodes, tree, inputs, targets, model, lr, exact, with_loss):
+    """Take one SGD step on a batch in place (the summed per-example gradients times -lr).
+
+    Returns the summed loss of the batch, or None. Paths are padded to the batch's longest.
+    """
+    h, (rows, owner, weight) = _inputs_vector(W_in, inputs, model)
+    L = int(tree.lengths[targets].max())
+    pts, bits, mask = tree.point_table[targets, :L], tree.code_table[targets, :L], tree.mask[targets, :L]
+    loss, dh, g = _path_terms(h, nodes, pts, bits.astype(h.dtype), mask, with_loss, MAX_SCORE)
+    g *= -lr
+    _add_node_steps(nodes, pts[mask], np.nonzero(mask)[0], g[mask], h)
+    dh *= -lr
+    step = dh[owner]
+    if exact:  # CBOW: the gradient of the average; the C tool gives each context word all of dh
+        step *= weight[:, None]
+    add_rows(W_in, rows, step)
+    return None if loss is None else float(loss.sum())
+
+
+def _add_node_steps(nodes, points, example, g, h) -> None:
+    """Add g[i] * h[example[i]] to nodes[points[i]] for every path entry i, in place.
+
+    A scatter-add (:mod:`w2v_teach.scatter`) of the rows g[i] * h[example[i]] would first build
+    those (nnz, dim) rows; here the sparse matrix that groups the entries by node carries g as
+    its values and the example as its column, so one product with the small h (B, dim) gives each
+    node's summed step directly.
+    """
+    distinct, order, starts = _group_rows(points)  # entries grouped by inner node
+    steps = sp.csr_matrix((g[order], example[order].astype(np.int32), starts),
+                          shape=(distinct.shape[0], h.shape[0]))  # (n_distinct, B)
+    nodes[distinct] += steps @ h  # (n_distinct, dim)
+
+
+_HS_BATCH = {"skipgram": 1024, "cbow": 256}
+# The C tool and gensim skip a path node whose score is beyond +-6 (MAX_EXP, the end of their sigmoid
+# table). In a minibatch, where the nodes near the root collect the steps of every example at once,
+# the same rule also keeps those nodes from running away.
+MAX_SCORE = 6.0
+
+
+def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, window: int = 5,
+          epochs: int = 5, lr: float | None = None, t: float | None = 1e-4, min_count: int = 5,
+          max_size: int | None = None, seed: int = 0, keep: str = "in", batch_size: int | None = None,
+          cbow_update: str = "c_tool", loss_every: int = 8, blas_threads: int | None = 1,
+          progress: bool = False) -> TrainResult:
+    """Train skip-gram or CBOW with hierarchical softmax by minibatch SGD; return a TrainResult.
+
+    The hyperparameters mean what they mean in :func:`w2v_teach.sgns.train` (there are no noise
+    words): examples in text order, the C tool's dynamic window, subsampling with threshold `t`
+    redrawn every epoch, a linear learning-rate decay from `lr` (None: 0.025 skip-gram, 0.05
+    CBOW), and each step adds -lr times the *summed* per-example gradients of the batch
+    (batch_size None: 1024 skip-gram pairs or 256 CBOW windows). The result's ``W_out`` is the
+    (V - 1, dim) table of inner-node vectors and ``info["tree"]`` the HuffmanTree.
+    """
+    check_choice("model", model, set(MODELS))
+    hp = check_hyperparameters(
+        dim=dim, window=window, epochs=epochs, lr=DEFAULT_LR[model] if lr is None else lr, t=t,
+        min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
+        cbow_update=cbow_update, batch_size=_HS_BATCH[model] if batch_size is None else batch_size)
+    if keep != "in":
+        raise ValueError(f"keep must be 'in' for hierarchical softmax (no output vector per word), got {keep!r}")
+    blas_threads = None if blas_threads is None else check_int("blas_threads", blas_threads, 1)
+    vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
+    tree = huffman(vocab.counts)
+    rng = np.random.default_rng(hp.seed)
+    W_in, nodes = init_matrices(len(vocab), hp.dim, rng)
+    nodes = nodes[:-1]  # (V - 1, dim) inner-node vectors, zero at the start as the C tool's syn1
+    log = LossLog(hp.loss_every)
+    start = time.perf_counter()
+    with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
+          progress_bar(progress, hp.epochs, f"hs-{model}", "epoch") as bar):
+        run = _epochs(W_in, nodes, tree, ids, vocab.counts, rng, hp, model, log, bar)
+    seconds = time.perf_counter() - start
+    if not (np.isfinite(W_in).all() and np.isfinite(nodes).all()):
+        log.record(float("nan"), run["batches"], run["final_lr"])
+    return make_result(vocab, W_in, nodes, log.array(), run.pop("words"), seconds,
+                       info={"model": model, "cbow_update": hp.cbow_update, "batch_size": hp.batch_size,
+                             "loss_every": hp.loss_every, "tree": tree, **run})
+
+
+def _epochs(W_in, nodes, tree, ids, counts, rng, hp, model, log, bar) -> dict:
+    """Run every epoch in place: subsample, cut the examples, one SGD step per batch."""
+    cut = skipgram_pairs if model == "skipgram" else cbow_examples
+    exact = model == "cbow" and hp.cbow_update == "exact"
+    words = examples = batches = 0
+    rate = hp.lr
+    for epoch in range(hp.epochs):
+        kept = ids if hp.t is None else subsample(ids, counts, hp.t, rng)
+        words += kept.shape[0]
+        inputs, targets = cut(kept, hp.window, rng)
+        n = targets.shape[0]
+        for lo in range(0, n, hp.batch_size):
+            hi = min(lo + hp.batch_size, n)
+            rate = linear_lr(hp.lr, (epoch + lo / n) / hp.epochs)  # by words done, as the C tool
+            want = log.due(batches)
+            loss = _sgd_step(W_in, nodes, tree, inputs[lo:hi], targets[lo:hi], model,
+                             np.float32(rate), exact, want)
+            if want:
+                log.record(loss / (hi - lo), batches, rate)
+            batches += 1
+        examples += n
+        bar.update(1)
+    return {"words": words, "examples": examples, "batches": batches, "final_lr": rate}
