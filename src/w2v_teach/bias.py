@@ -105,12 +105,13 @@ def _partition_stats(s: np.ndarray, n_x: int, rng, n_permutations: int) -> tuple
     return 2 * sums - total, False
 
 
-def weat(emb: Embeddings, X, Y, A, B, n_permutations: int = 10_000,
+def weat(emb: Embeddings, X, Y, A, B, n_permutations: int = 100_000,
          rng: np.random.Generator | None = None) -> WeatResult:
     """Run the Word Embedding Association Test of targets X, Y against attributes A, B.
 
     statistic: sum of s(x, A, B) over X minus the sum over Y. effect size: (mean over X - mean over
-    Y) / standard deviation of s over X and Y together (ddof=1), as in Caliskan et al. (2017).
+    Y) / standard deviation of s over X and Y together (ddof=1), as in Caliskan et al. (2017); 0
+    when every word has the same association (nothing to tell the targets apart).
     p-value: the share of equal-size partitions (X_i, Y_i) of X and Y together whose statistic is
     at least the observed one (the observed partition included). All partitions are enumerated
     when there are at most `n_permutations`; otherwise `n_permutations` random ones are drawn
@@ -123,7 +124,8 @@ def weat(emb: Embeddings, X, Y, A, B, n_permutations: int = 10_000,
     rng = check_rng("rng", rng, optional=True)
     s = association(emb, X + Y, A, B)
     statistic = float(s[:len(X)].sum() - s[len(X):].sum())
-    effect = float((s[:len(X)].mean() - s[len(X):].mean()) / s.std(ddof=1))
+    spread = s.std(ddof=1)
+    effect = float((s[:len(X)].mean() - s[len(X):].mean()) / spread) if spread > 0 else 0.0
     stats, exact = _partition_stats(s, len(X), rng, n_permutations)
     hits = int(np.sum(stats >= statistic - 1e-12))
     p_value = hits / len(stats) if exact else (1 + hits) / (1 + len(stats))
