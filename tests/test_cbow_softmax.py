@@ -316,3 +316,24 @@ def test_train_with_a_progress_bar_gives_the_same_result(capsys, cycle_tokens):
     loud = cs.train(tokens, dim=4, window=2, epochs=1, lr=1.0, batch_size=64, t=None, seed=4, progress=True)
     np.testing.assert_array_equal(quiet.W_in, loud.W_in)
     assert "cbow-softmax" in capsys.readouterr().err
+
+
+def test_train_logs_a_held_out_loss_without_changing_training(cycle_tokens):
+    tokens, held = cycle_tokens(3000), cycle_tokens(600, seed=1)
+    kwargs = dict(dim=8, window=2, epochs=3, lr=1.0, batch_size=32, t=None, seed=1, loss_every=5)
+    plain = cs.train(tokens, **kwargs)
+    res = cs.train(tokens, held_out=held, **kwargs)
+    np.testing.assert_array_equal(plain.W_in, res.W_in)  # the held-out text is never trained on
+    np.testing.assert_array_equal(plain.losses, res.losses)
+    curve = res.info["held_out_losses"]
+    assert curve.shape == res.losses.shape and "held_out_losses" not in plain.info
+    assert curve[0] < np.log(len(res.vocab)) + 0.05 and curve[-1] < curve[0] - 0.5  # it generalises
+    # the last value is the loss of the examples under the final model, up to the last step's update
+    assert np.isfinite(curve).all()
+
+
+@pytest.mark.parametrize("bad, message", [("w1 w2 w3", "list of words"), ([1, 2, 3], "list of words"),
+                                          (["unknown", "words"], "usable words")])
+def test_train_rejects_a_bad_held_out_text(bad, message, cycle_tokens):
+    with pytest.raises(ValueError, match=message):
+        cs.train(cycle_tokens(500), dim=4, window=2, epochs=1, lr=1.0, batch_size=32, t=None, held_out=bad)

@@ -1,15 +1,16 @@
 """CBOW with a full softmax: the loss, its gradients, and a minibatch SGD trainer in NumPy.
 
 The model (Mikolov et al. 2013) reads the words around a position and predicts the word in the
-middle. For one example with context ids c_1..c_n and centre word t:
+middle. For one example with context ids o_1..o_n and centre word c (the book's notation: v_w
+is row w of W_in, the input vector; u_w is row w of W_out, the output vector):
 
-    h = (W_in[c_1] + ... + W_in[c_n]) / n        # (dim,)  the average context vector
-    s = W_out @ h                                 # (V,)    one score per vocabulary word
-    p = softmax(s)                                # (V,)    a distribution over the vocabulary
-    loss = -log p[t]                              # cross-entropy with the centre word
+    h = (W_in[o_1] + ... + W_in[o_n]) / n        # (dim,)  the average context vector
+    z = W_out @ h                                 # (V,)    one score per vocabulary word
+    y_hat = softmax(z)                            # (V,)    a distribution over the vocabulary
+    loss = -log y_hat[c]                          # cross-entropy with the centre word
 
-and its gradients are ds = p - onehot(t), dW_out = outer(ds, h), dh = W_out.T @ ds, and each
-context row receives dh / n. Every step touches all V output rows, which is why this model does
+and its gradients are delta = y_hat - onehot(c), dW_out = outer(delta, h), dh = W_out.T @ delta,
+and each context row receives dh / n. Every step touches all V output rows, which is why this model does
 not scale to large vocabularies (chapters 3 and 4 replace the softmax).
 """
 from __future__ import annotations
@@ -94,8 +95,8 @@ def _forward_backward(W_in: np.ndarray, W_out: np.ndarray, contexts: np.ndarray,
     total = exp.sum(axis=1)  # (B,)
     rows = np.arange(B)
     loss = float(np.mean(np.log(total) - scores[rows, targets]))  # log-sum-exp minus the true score
-    dscores = exp / total[:, None]  # p, (B, V)
-    dscores[rows, targets] -= 1.0  # p - y
+    dscores = exp / total[:, None]  # y_hat, (B, V)
+    dscores[rows, targets] -= 1.0  # delta = y_hat - y
     dscores /= B  # the loss is a mean over the batch
     dW_out = dscores.T @ h  # (V, dim)
     dh = dscores @ W_out  # (B, dim)
@@ -167,7 +168,8 @@ def _sgd_step(W_in, W_out, contexts, targets, lr: float, step: int) -> float:
 def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int = 6, lr: float = 20.0,
           batch_size: int = 256, min_count: int = 1, max_size: int | None = 1000, t: float | None = 3e-4,
           seed: int = 0, keep: str = "in", loss_every: int = 20, dtype=np.float32,
-          blas_threads: int | None = 1, progress: bool = False) -> TrainResult:
+          blas_threads: int | None = 1, progress: bool = False,
+          held_out: Sequence[str] | None = None) -> TrainResult:
     """Train CBOW with a full softmax by minibatch SGD and return a TrainResult.
 
     tokens: a flat list of words.
@@ -186,6 +188,11 @@ def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int 
         (batch x dim x V): one thread is about as fast as two on an idle machine and several times
         faster on a busy one, where threads wait for each other.
     progress: show a progress bar over the steps.
+    held_out: optional text the model never trains on (a flat list of words). Its examples are cut
+        like the training examples (same vocabulary, subsampling and dynamic window, from their own
+        random stream, at most 1024 of them), and their mean loss is computed whenever a training
+        loss is logged: ``info["held_out_losses"]``, aligned with ``losses``. Training is the
+        same with or without it.
     """
     hp = check_hyperparameters(dim=dim, window=window, epochs=epochs, lr=lr, t=t, min_count=min_count,
                                max_size=max_size, batch_size=batch_size, seed=seed, keep=keep,
@@ -201,19 +208,44 @@ def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int 
     expected = float(len(ids)) if hp.t is None else float(keep_probability(vocab.counts, hp.t)[ids].sum())
     total_steps = max(1, int(np.ceil(expected / hp.batch_size)) * hp.epochs)
     log = LossLog(hp.loss_every)
+    held = None if held_out is None else _held_out_examples(held_out, vocab, hp)
     start = time.perf_counter()
     # Overflow warnings are silenced: a diverging run is caught by check_finite_loss instead.
     with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
           progress_bar(progress, total_steps, "cbow-softmax", "batch") as bar):
-        steps, words = _epochs(W_in, W_out, ids, vocab.counts, rng, hp, total_steps, log, bar)
+        steps, words = _epochs(W_in, W_out, ids, vocab.counts, rng, hp, total_steps, log, bar, held)
     seconds = time.perf_counter() - start
     return make_result(vocab, W_in, W_out, log.array(), words, seconds, keep=hp.keep,
                        info={"model": "cbow", "batches": steps, "loss_every": hp.loss_every,
                              "batch_size": hp.batch_size,
-                             "final_lr": linear_lr(hp.lr, min(steps / total_steps, 1.0))})
+                             "final_lr": linear_lr(hp.lr, min(steps / total_steps, 1.0)),
+                             **({} if held is None else {"held_out_losses": np.asarray(held[2])})})
 
 
-def _epochs(W_in, W_out, ids, counts, rng, hp, total_steps: int, log: LossLog, bar) -> tuple[int, int]:
+def _held_out_examples(tokens, vocab, hp, limit: int = 1024):
+    """Return (contexts, targets, []) for up to `limit` held-out examples, or raise ValueError."""
+    if isinstance(tokens, str) or not all(isinstance(w, str) for w in tokens):
+        raise ValueError("held_out must be a list of words (str), like tokens")
+    ids = vocab.encode(list(tokens))  # words outside the vocabulary are dropped
+    rng = np.random.default_rng([hp.seed, 1])  # its own stream: training draws are unchanged
+    if hp.t is not None:
+        ids = subsample(ids, vocab.counts, hp.t, rng)
+    if len(ids) < 2:
+        raise ValueError(f"held_out has {len(ids)} usable words (after the vocabulary and subsampling); need 2")
+    contexts, targets = _training_examples(ids, hp.window, rng)
+    return contexts[:limit], targets[:limit], []
+
+
+def _mean_loss(W_in, W_out, contexts, targets) -> float:
+    """Return the mean cross-entropy of a batch, forward pass only."""
+    h, _, _ = _hidden(W_in, contexts)
+    scores = h @ W_out.T  # (B, V)
+    top = scores.max(axis=1)
+    log_z = top + np.log(np.exp(scores - top[:, None]).sum(axis=1))
+    return float(np.mean(log_z - scores[np.arange(len(targets)), targets]))
+
+
+def _epochs(W_in, W_out, ids, counts, rng, hp, total_steps: int, log: LossLog, bar, held=None) -> tuple[int, int]:
     """Run every epoch in place (subsample, cut and shuffle the examples, one step per batch)."""
     step = words = 0
     for _ in range(hp.epochs):
@@ -227,6 +259,8 @@ def _epochs(W_in, W_out, ids, counts, rng, hp, total_steps: int, log: LossLog, b
             loss = _sgd_step(W_in, W_out, ctx, tgt, rate, step)
             if log.due(step):
                 log.record(loss, step, rate)
+                if held is not None:  # the held-out loss after this step
+                    held[2].append(_mean_loss(W_in, W_out, held[0], held[1]))
             step += 1
             words += len(tgt)
             bar.update(1)
