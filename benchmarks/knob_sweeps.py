@@ -22,7 +22,8 @@ is known); on the Wikipedia sample, the Spearman correlation with WordSim-353 wi
 Fisher-z interval (``w2v_teach.evaluate.fisher_interval``), plus SimLex-999 and the Google
 analogies. The table (one row per run) goes to ``<out>/knobs_<corpus>.csv``, rewritten after
 every run so that an interrupted sweep keeps what it measured; its first lines (starting with #)
-record the command line and the baseline.
+record the command line and the baseline. ``--knobs`` and ``--name`` split a long sweep over
+several processes (e.g. ``--knobs model loss epochs --name knobs_wiki_2``); read all the tables.
 """
 from __future__ import annotations
 
@@ -124,11 +125,16 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--quick", action="store_true", help="a tiny grid, 1 epoch, small corpus")
     parser.add_argument("--wiki-tokens", type=int, default=None, help="use only the first N wiki tokens")
+    parser.add_argument("--knobs", nargs="+", choices=list(KNOBS), default=None,
+                        help="sweep only these knobs (to split a long sweep over several processes)")
+    parser.add_argument("--name", default=None, help="table name (default knobs_<corpus>)")
     args = parser.parse_args(argv)
     knobs = QUICK_KNOBS if args.quick else KNOBS
+    if args.knobs:
+        knobs = {k: v for k, v in knobs.items() if k in args.knobs}
     tokens, questions = load_corpus(args.corpus, args.quick, args.wiki_tokens)
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"knobs_{args.corpus}.csv"
+    path = args.out / f"{args.name or 'knobs_' + args.corpus}.csv"
     header = [f"command: python benchmarks/knob_sweeps.py {' '.join(argv if argv is not None else sys.argv[1:])}",
               f"baseline: {settings(args.corpus, 'window', BASE['window'], args.quick)}; "
               f"{len(tokens):,} tokens; gensim workers=2; {os.cpu_count()} CPUs",

@@ -55,3 +55,10 @@ def test_bad_corpus_is_refused(sweeps, capsys):
     with pytest.raises(SystemExit):
         sweeps.main(["--corpus", "text8"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_knobs_and_name_split_a_sweep(sweeps, tmp_path):
+    argv = ["--corpus", "world", "--quick", "--seeds", "0", "--knobs", "loss", "--name", "part", "--out", str(tmp_path)]
+    assert sweeps.main(argv) == 0
+    _, rows = read_table(tmp_path / "part.csv")
+    assert [(r["knob"], r["value"]) for r in rows] == [("loss", "ns"), ("loss", "hs")]
