@@ -6,7 +6,9 @@ Every row trains skip-gram with negative sampling on the same tokens (the Wikipe
 with the same hyperparameters: dim 100, window 5, K = 5 noise words, subsampling t = 1e-4,
 min_count 5, lr 0.025. Rows: gensim (the reference, optimised C, workers=1), our NumPy trainer
 (`w2v_teach.sgns.train`), and, when `w2v_teach.torch_models` exists, the PyTorch trainer on the
-CPU (and on CUDA when a GPU is available).
+CPU (and on CUDA when a GPU is available). Two more rows train skip-gram with hierarchical softmax
+instead (chapter 5): gensim's `hs=1, negative=0` and `w2v_teach.hsoftmax.train`; the HS row's
+ratio and score deltas are to gensim's HS row, not to gensim's negative sampling.
 
 Speed is *effective* training words per second: the tokens left after subsampling, the count
 gensim reports from ``Word2Vec.train``. The clock covers the training epochs only (not building
@@ -54,6 +56,22 @@ def run_torch(tokens: list[str], epochs: int, seed: int, device: str) -> tuple[f
     return result.words_per_second, w2v.evaluate.standard_scores(result.embeddings)
 
 
+HS_REF, HS_OURS = "gensim HS (C, hs=1, workers=1)", "w2v_teach NumPy HS"
+
+
+def run_gensim_hs(tokens: list[str], epochs: int, seed: int) -> tuple[float, dict]:
+    """Train gensim's skip-gram with hierarchical softmax (hs=1, negative=0, workers=1)."""
+    result = w2v.reference.train_gensim(tokens, epochs=epochs, seed=seed, workers=1, hs=True, **HYPER)
+    return result.words_per_second, w2v.evaluate.standard_scores(result.embeddings)
+
+
+def run_numpy_hs(tokens: list[str], epochs: int, seed: int) -> tuple[float, dict]:
+    """Train our NumPy skip-gram with hierarchical softmax (chapter 5); no noise words."""
+    hyper = {k: v for k, v in HYPER.items() if k != "negatives"}
+    result = w2v.hsoftmax.train(tokens, epochs=epochs, seed=seed, **hyper)
+    return result.words_per_second, w2v.evaluate.standard_scores(result.embeddings)
+
+
 def fmt(x: float, spec: str = ".3f") -> str:
     """Return `x` formatted, or '-' for NaN."""
     return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else format(x, spec)
@@ -93,6 +111,9 @@ def main(argv=None) -> int:
         else:
             print("note: no CUDA device; the CUDA row is skipped")
 
+    rows[HS_REF] = lambda s: run_gensim_hs(tokens, args.epochs, s)  # the HS rows compare with this one
+    rows[HS_OURS] = lambda s: run_numpy_hs(tokens, args.epochs, s)
+
     speeds = {name: [] for name in rows}
     scores = {name: [] for name in rows}
     for seed in range(args.repeats):  # interleaved, so machine load hits every row alike
@@ -104,19 +125,22 @@ def main(argv=None) -> int:
 
     med = {name: {k: statistics.median(q[k] for q in scores[name]) for k in scores[name][0]} for name in rows}
     ref = "gensim (C, workers=1)"
-    ref_speed = statistics.median(speeds[ref])
     print()
     header = (f"{'trainer':<34}{'words/s':>10}{'ratio':>7}{'WS353':>8}{'dWS':>8}{'SimLex':>8}"
               f"{'dSL':>8}{'Google':>8}  verdict")
     print(header)
     print("-" * len(header))
     for name in rows:
+        base = HS_REF if name in (HS_REF, HS_OURS) else ref  # HS rows: ratio and deltas to gensim HS
         speed = statistics.median(speeds[name])
-        ratio = speed / ref_speed
+        ratio = speed / statistics.median(speeds[base])
         q = med[name]
-        d_ws, d_sl = q["ws353"] - med[ref]["ws353"], q["simlex"] - med[ref]["simlex"]
-        if name == ref:
-            verdict = "reference"
+        d_ws, d_sl = q["ws353"] - med[base]["ws353"], q["simlex"] - med[base]["simlex"]
+        if name in (ref, HS_REF):
+            verdict = "reference" if name == ref else "reference of the HS row"
+        elif name == HS_OURS:
+            ok = d_ws >= -WS_TOLERANCE
+            verdict = f"{'PASS' if ok else 'FAIL'} (WS353 >= gensim HS - {WS_TOLERANCE}; speed: no target)"
         elif "NumPy" in name:
             ok = ratio >= NUMPY_TARGET and d_ws >= -WS_TOLERANCE
             verdict = (f"{'PASS' if ok else 'FAIL'} (speed >= {NUMPY_TARGET}x: {ratio >= NUMPY_TARGET}, "
