@@ -9,7 +9,9 @@ used as it is) with two kinds of sentences whose truth we set:
   sense, such as ``bank_river`` and ``bank_money`` (``oracle_tokens``), the split an oracle would
   make;
 - *occupations* (``nurse``, ``plumber``...) that occur with "she" words (she, her, mrs, a woman's
-  name) at a known rate and with "he" words otherwise. The rates are assigned to the occupations in
+  name) at a known rate and with "he" words otherwise. The people also live in districts whose
+  names follow their gender (:data:`DISTRICTS`), a context that correlates with gender without
+  being a gendered word. The rates are assigned to the occupations in
   alphabetical order, not by any stereotype, so that a measurement can only find what was planted.
 
 Like the world corpus, the text depends only on its arguments and is the same on every machine.
@@ -62,11 +64,19 @@ def default_she_rates() -> dict[str, float]:
     return {occ: round(float(r), 2) for (occ, _), r in zip(OCCUPATIONS, rates)}
 
 
+# Districts where the people of the occupation sentences live, in the order of _PRONOUNS: "he"
+# sentences name one of the first three, "she" sentences one of the last three. A context that
+# merely correlates with gender (as many do in real text) carries gender into the vectors by
+# another route than she and he.
+DISTRICTS = (("southgate", "oakridge", "kingsley"), ("northgate", "elmwood", "ashford"))
+
 _SENSE_TEMPLATES = ("the @w by the @cue", "near the @w there was @cue and @cue",
                     "@name talked about the @w and the @cue", "the @cue of the @w was @A",
                     "we saw the @w with @cue")
-_OCCUPATION_TEMPLATES = ("@he works as a @occ", "@title @name is a @occ", "the @occ said @he needed a @cue",
-                         "@his @cue was ready so the @occ went home", "@name the @occ checked the @cue")
+_OCCUPATION_TEMPLATES = ("@he works as a @occ in @district", "@title @name is a @occ from @district",
+                         "the @occ from @district said @he needed a @cue",
+                         "@his @cue was ready so the @occ went home to @district",
+                         "@name the @occ checked the @cue in @district")
 
 
 @dataclass
@@ -133,6 +143,8 @@ class _SenseGenerator:
                 value = self.world._zipf(self.world.adjectives, self.world.adj_cdf)
             elif tok == "@name":
                 value = self.d.pick(slots["@name"])
+            elif tok == "@district":
+                value = self.d.pick(DISTRICTS[gender])
             else:
                 value = slots.get(tok, tok)
             written.append(value)
