@@ -23,7 +23,9 @@ Fisher-z interval (``w2v_teach.evaluate.fisher_interval``), plus SimLex-999 and 
 analogies. The table (one row per run) goes to ``<out>/knobs_<corpus>.csv``, rewritten after
 every run so that an interrupted sweep keeps what it measured; its first lines (starting with #)
 record the command line and the baseline. ``--knobs`` and ``--name`` split a long sweep over
-several processes (e.g. ``--knobs model loss epochs --name knobs_wiki_2``); read all the tables.
+several processes (e.g. ``--knobs model loss epochs --name knobs_wiki_2``), and ``--grid``
+chooses the values too (``--grid dim=25,200 --name knobs_wiki_4``); read all the tables, and
+take a knob's baseline rows from any sweep (the baseline is the same run in every sweep).
 """
 from __future__ import annotations
 
@@ -54,6 +56,18 @@ KNOBS = {
 QUICK_KNOBS = {"window": [2, 5], "loss": ["ns", "hs"], "epochs": [1, 2]}
 COLUMNS = ["corpus", "knob", "value", "trainer", "seed", "score", "score_low", "score_high", "n_eval",
            "coverage", "simlex", "google", "seconds"]
+
+
+def parse_grid(text: str) -> tuple[str, list]:
+    """Parse ``knob=v1,v2`` into (knob, [values]) with the types of KNOBS (argparse type)."""
+    knob, _, values = text.partition("=")
+    if knob not in KNOBS or not values:
+        raise argparse.ArgumentTypeError(f"expected KNOB=V1,V2 with KNOB one of {list(KNOBS)}, got {text!r}")
+    kind = type(KNOBS[knob][0])
+    try:
+        return knob, [kind(v) for v in values.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{knob} takes {kind.__name__} values, got {values!r}") from None
 
 
 def settings(corpus: str, knob: str, value, quick: bool = False) -> dict:
@@ -128,10 +142,14 @@ def main(argv=None) -> int:
     parser.add_argument("--knobs", nargs="+", choices=list(KNOBS), default=None,
                         help="sweep only these knobs (to split a long sweep over several processes)")
     parser.add_argument("--name", default=None, help="table name (default knobs_<corpus>)")
+    parser.add_argument("--grid", nargs="+", type=parse_grid, default=None, metavar="KNOB=V1,V2",
+                        help="sweep only these knobs and values, e.g. dim=25,200 model=cbow")
     args = parser.parse_args(argv)
     knobs = QUICK_KNOBS if args.quick else KNOBS
     if args.knobs:
         knobs = {k: v for k, v in knobs.items() if k in args.knobs}
+    if args.grid:
+        knobs = dict(args.grid)
     tokens, questions = load_corpus(args.corpus, args.quick, args.wiki_tokens)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{args.name or 'knobs_' + args.corpus}.csv"

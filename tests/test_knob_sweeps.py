@@ -62,3 +62,19 @@ def test_knobs_and_name_split_a_sweep(sweeps, tmp_path):
     assert sweeps.main(argv) == 0
     _, rows = read_table(tmp_path / "part.csv")
     assert [(r["knob"], r["value"]) for r in rows] == [("loss", "ns"), ("loss", "hs")]
+
+
+def test_grid_chooses_knobs_and_values(sweeps, tmp_path):
+    argv = ["--corpus", "world", "--quick", "--seeds", "0", "--grid", "dim=25,50", "model=cbow",
+            "--name", "grid", "--out", str(tmp_path)]
+    assert sweeps.main(argv) == 0
+    _, rows = read_table(tmp_path / "grid.csv")
+    assert [(r["knob"], r["value"]) for r in rows] == [("dim", "25"), ("dim", "50"), ("model", "cbow")]
+    assert sweeps.parse_grid("t=1e-05,0.001") == ("t", [1e-5, 1e-3])
+
+
+@pytest.mark.parametrize("bad", ["size=3", "dim=", "dim=a,b"])
+def test_grid_errors(sweeps, bad, capsys):
+    with pytest.raises(SystemExit):
+        sweeps.main(["--corpus", "world", "--grid", bad])
+    assert "--grid" in capsys.readouterr().err
