@@ -82,3 +82,18 @@ def test_train_rejects_bad_arguments(cycle_tokens, kwargs, match):
 def test_train_rejects_a_bare_string():
     with pytest.raises(ValueError, match="single str"):
         hogwild.train("the cat sat on the mat")
+
+
+def test_a_loss_that_blows_up_without_overflowing_is_divergence():
+    tables = np.zeros((3, 2), dtype=np.float32)
+    report = {"losses": [4.0, 3.0, 2.5], "batches": 3}
+    assert hogwild._check_run([report], tables, tables, 1, 0.05).array().tolist() == [4.0, 3.0, 2.5]
+    with pytest.raises(FloatingPointError, match="diverged"):
+        hogwild._check_run([{"losses": [4.0, 3e13], "batches": 2}], tables, tables, 1, 0.05)
+    with pytest.raises(FloatingPointError):
+        hogwild._check_run([report], tables, tables + np.inf, 1, 0.05)
+
+
+def test_the_default_batch_is_divided_among_the_workers(cycle_tokens):
+    result = hogwild.train(cycle_tokens(3_000, vocab=15), workers=2, dim=8, epochs=1, min_count=1)
+    assert result.info["batch_size"] == 1024

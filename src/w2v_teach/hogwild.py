@@ -15,7 +15,13 @@ tolerates like any other noise. The word2vec C tool and gensim use their threads
   one-process trainer), then applies the same hand-written SGD step, with one arithmetic thread
   (``torch.set_num_threads(1)``) so that the processes do not fight over the cores;
 * each worker decays its learning rate linearly over its own share of the words, which, with
-  slices of equal size, follows the global progress that the C tool tracks with a shared counter.
+  slices of equal size, follows the global progress that the C tool tracks with a shared counter;
+* each worker's batch is the one-process batch divided by the number of workers. A step moves a
+  row by lr times the *sum* of its gradients in the batch, and the workers' steps land on the
+  rows of frequent words at nearly the same time, computed from nearly the same vectors: with
+  `workers` full batches in flight, a frequent word gets `workers` times the push that the
+  one-process trainer is tuned for, which made runs with lr 0.05 diverge (measured: 1 run in 6
+  with 2 workers, 2 in 6 with 3, on a loaded machine); divided batches keep the push the same.
 
 The processes are forked where the platform allows it (Linux), else spawned. The result depends
 on the seed and on how the operating system interleaves the workers' writes, so two runs with
@@ -135,6 +141,21 @@ def _run_workers(W: torch.Tensor, slices: list[np.ndarray], spec: ChunkSpec, job
     return [reports[r] for r in range(len(procs))], seconds
 
 
+def _check_run(reports: list[dict], W_in: np.ndarray, W_out: np.ndarray, every: int, lr: float) -> LossLog:
+    """Return worker 0's loss log; FloatingPointError if the tables are not finite or the loss blew up."""
+    log = LossLog(every)
+    for loss in reports[0]["losses"]:
+        log.record(loss, 0, lr)
+    batches = sum(r["batches"] for r in reports)
+    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
+        log.record(float("nan"), batches, lr)
+    values = log.array()
+    if values.size >= 2 and values[-1] > 10 * values[0]:
+        raise FloatingPointError(f"the Hogwild run diverged: its loss ended at {values[-1]:.3g}, above ten times "
+                                 f"its start ({values[0]:.3g}); try a smaller lr or batch_size")
+    return log
+
+
 def train(tokens: Sequence[str], *, workers: int = 2, model: str = "skipgram", dim: int = 100, window: int = 5,
           negatives: int = 5, epochs: int = 5, lr: float | None = None, t: float | None = 1e-4,
           min_count: int = 5, max_size: int | None = None, seed: int = 0, batch_size: int | None = None,
@@ -143,8 +164,11 @@ def train(tokens: Sequence[str], *, workers: int = 2, model: str = "skipgram", d
     """Train skip-gram or CBOW with negative sampling in `workers` Hogwild processes; return a TrainResult.
 
     The hyperparameters mean what they mean in :func:`w2v_teach.torch_train.train` (the same
-    batches, noise sharing and hand-written step, on the CPU). workers: processes, each with one
-    arithmetic thread and its own contiguous slice of the corpus. ``losses`` is worker 0's loss
+    batches, noise sharing and hand-written step, on the CPU), except that `batch_size` defaults
+    to the one-process default divided by `workers` (see the module docstring). workers:
+    processes, each with one arithmetic thread and its own contiguous slice of the corpus.
+    A run whose loss ends ten times above where it started raises FloatingPointError, like a
+    non-finite loss (the races can diverge before any loss becomes infinite). ``losses`` is worker 0's loss
     log; ``info["workers_seconds"]`` and ``info["workers_words"]`` hold each worker's time and
     effective words. ``words_per_second`` is all workers' effective words over the wall-clock
     time from starting the processes to the last one's end.
@@ -155,7 +179,7 @@ def train(tokens: Sequence[str], *, workers: int = 2, model: str = "skipgram", d
         dim=dim, window=window, negatives=negatives, epochs=epochs, t=t, min_count=min_count,
         max_size=max_size, seed=seed, keep=keep, loss_every=loss_every, cbow_update=cbow_update,
         lr=DEFAULT_LR[model] if lr is None else lr,
-        batch_size=DEFAULT_BATCH[model] if batch_size is None else batch_size)
+        batch_size=max(DEFAULT_BATCH[model] // workers, 16) if batch_size is None else batch_size)
     S, share_size = check_int("shared_negatives", shared_negatives, 1), check_int("share_size", share_size, 1)
     chunk_tokens = check_int("chunk_tokens", chunk_tokens, 2)
     vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
@@ -173,11 +197,7 @@ def train(tokens: Sequence[str], *, workers: int = 2, model: str = "skipgram", d
     V = len(vocab)
     W_np = W.numpy()
     W_in_np, W_out_np = W_np[:V].copy(), W_np[V:2 * V].copy()
-    log = LossLog(hp.loss_every)
-    for loss in reports[0]["losses"]:
-        log.record(loss, 0, hp.lr)
-    if not (np.isfinite(W_in_np).all() and np.isfinite(W_out_np).all()):
-        log.record(float("nan"), sum(r["batches"] for r in reports), hp.lr)
+    log = _check_run(reports, W_in_np, W_out_np, hp.loss_every, hp.lr)
     words = sum(r["words"] for r in reports)
     return make_result(vocab, W_in_np, W_out_np, log.array(), words, seconds, keep=hp.keep,
                        info={"model": model, "workers": workers, "start_method": start_method(),

@@ -15,7 +15,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
+import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -27,6 +31,29 @@ from .training import TrainResult, check_tokens, make_result
 __all__ = ["missing", "session", "stop", "train", "sentences_of"]
 
 _SESSION = None
+JVM_LOG = Path(tempfile.gettempdir()) / "w2v_teach_spark_jvm.log"  # where the JVM's own messages go
+
+
+@contextmanager
+def _output_to(path: Path):
+    """Point this process's stdout and stderr file descriptors at `path` for the duration.
+
+    A process started inside (the JVM) inherits them and keeps writing there afterwards, so its
+    start-up banner and log lines go to the file instead of a notebook's cells.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(path, "ab") as log:
+            os.dup2(log.fileno(), 1)
+            os.dup2(log.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 def missing() -> str | None:
@@ -41,7 +68,10 @@ def missing() -> str | None:
 
 
 def session(master: str = "local[2]", memory: str = "2g"):
-    """Return a SparkSession on `master` (started once, then reused); RuntimeError if Spark cannot run."""
+    """Return a SparkSession on `master` (started once, then reused); RuntimeError if Spark cannot run.
+
+    The JVM's console messages go to :data:`JVM_LOG`; Spark's errors still reach Python as exceptions.
+    """
     global _SESSION
     why = missing()
     if why is not None:
@@ -54,9 +84,11 @@ def session(master: str = "local[2]", memory: str = "2g"):
         stop()
     from pyspark.sql import SparkSession
 
-    _SESSION = (SparkSession.builder.master(master).appName("w2v-teach")
-                .config("spark.driver.memory", memory).config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    with _output_to(JVM_LOG):
+        _SESSION = (SparkSession.builder.master(master).appName("w2v-teach")
+                    .config("spark.driver.memory", memory).config("spark.ui.enabled", "false")
+                    .config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4")
+                    .getOrCreate())
     _SESSION.sparkContext.setLogLevel("ERROR")
     return _SESSION
 
@@ -67,6 +99,29 @@ def stop() -> None:
     if _SESSION is not None:
         _SESSION.stop()
         _SESSION = None
+JVM_LOG = Path(tempfile.gettempdir()) / "w2v_teach_spark_jvm.log"  # where the JVM's own messages go
+
+
+@contextmanager
+def _output_to(path: Path):
+    """Point this process's stdout and stderr file descriptors at `path` for the duration.
+
+    A process started inside (the JVM) inherits them and keeps writing there afterwards, so its
+    start-up banner and log lines go to the file instead of a notebook's cells.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(path, "ab") as log:
+            os.dup2(log.fileno(), 1)
+            os.dup2(log.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 def sentences_of(tokens: Sequence[str], length: int = 1000) -> list[list[str]]:
