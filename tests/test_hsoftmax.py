@@ -210,3 +210,16 @@ def test_train_rejects_bad_arguments(world):
         hsoftmax.train("a b c")
     with pytest.raises(FloatingPointError, match="diverged"):
         hsoftmax.train(world.tokens, dim=16, epochs=1, lr=1e38, t=None, seed=0)
+
+
+@pytest.mark.parametrize("model, exact", [("skipgram", False), ("cbow", True)])
+def test_a_training_step_is_minus_lr_times_the_summed_gradient(model, exact):
+    tree, W_in, nodes = _problem(seed=3)
+    inputs, targets = BATCHES[model]
+    loss, dW_in, dnodes = loss_and_grads(W_in, nodes, tree, inputs, targets, model=model)  # scores |s| < 6
+    W_step, N_step = W_in.copy(), nodes.copy()
+    summed = hsoftmax._sgd_step(W_step, N_step, tree, inputs, targets, model, 0.1, exact, True)
+    B = len(targets)
+    assert summed == pytest.approx(loss * B)
+    np.testing.assert_allclose(W_step, W_in - 0.1 * B * dW_in, atol=1e-12)
+    np.testing.assert_allclose(N_step, nodes - 0.1 * B * dnodes, atol=1e-12)

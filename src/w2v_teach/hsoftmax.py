@@ -15,7 +15,9 @@ paths and the average path length is within one bit of the entropy of the word d
 
 Shapes: W_in (V, dim) input vectors; nodes (V - 1, dim) inner-node vectors (the C tool's syn1),
 inner node ids 0..V-2 with the root V-2. Paths are padded to a common length with a mask, so a
-batch is one (B, L, dim) gather, one batched product, a sigmoid and two scatter-adds.
+batch is one (B, L, dim) gather, one batched product, a sigmoid and two scatter-adds. The trainer
+follows the C tool in skipping path nodes whose score is beyond +-6 (see ``MAX_SCORE``);
+:func:`loss_and_grads` is the exact gradient, without that rule. Derived in chapter 5.
 """
 from __future__ import annotations
 
@@ -216,6 +218,14 @@ def probabilities(W_in, nodes, tree: HuffmanTree, inputs, model: str = "skipgram
 
 
 # -- the trainer ---------------------------------------------------------------------------------
+# Examples per step: about 170 words of text for skip-gram (6 pairs a word), 256 for CBOW.
+_HS_BATCH = {"skipgram": 1024, "cbow": 256}
+# The C tool and gensim skip a path node whose score is beyond +-6 (MAX_EXP, the end of their sigmoid
+# table). In a minibatch, where the nodes near the root collect the steps of every example at once,
+# the same rule also keeps those nodes from running away.
+MAX_SCORE = 6.0
+
+
 def _sgd_step(W_in, nodes, tree, inputs, targets, model, lr, exact, with_loss):
     """Take one SGD step on a batch in place (the summed per-example gradients times -lr).
 
@@ -247,13 +257,6 @@ def _add_node_steps(nodes, points, example, g, h) -> None:
     steps = sp.csr_matrix((g[order], example[order].astype(np.int32), starts),
                           shape=(distinct.shape[0], h.shape[0]))  # (n_distinct, B)
     nodes[distinct] += steps @ h  # (n_distinct, dim)
-
-
-_HS_BATCH = {"skipgram": 1024, "cbow": 256}
-# The C tool and gensim skip a path node whose score is beyond +-6 (MAX_EXP, the end of their sigmoid
-# table). In a minibatch, where the nodes near the root collect the steps of every example at once,
-# the same rule also keeps those nodes from running away.
-MAX_SCORE = 6.0
 
 
 def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, window: int = 5,
