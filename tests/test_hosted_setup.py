@@ -37,7 +37,9 @@ EXPECTED_INSTALL = [sys.executable, "-m", "pip", "install", "--quiet",
 # Import name -> distribution, for the modules a chapter imports that are not the standard library.
 DISTRIBUTIONS = {"numpy": "numpy", "scipy": "scipy", "matplotlib": "matplotlib", "sklearn": "scikit-learn",
                  "tqdm": "tqdm", "threadpoolctl": "threadpoolctl", "torch": "torch", "gensim": "gensim",
-                 "myst_nb": "myst-nb"}
+                 "myst_nb": "myst-nb",
+                 "networkx": "networkx", "implicit": "implicit", "faiss": "faiss-cpu",
+                 "safetensors": "safetensors", "tokenizers": "tokenizers", "transformers": "transformers"}
 
 
 def setup_source(path: Path) -> str:
