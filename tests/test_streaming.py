@@ -68,9 +68,19 @@ def test_write_shards_and_shard_reject_bad_numbers(tmp_path, cycle_tokens):
 
 
 def test_streamed_training_learns(tmp_path, cycle_tokens):
-    pytest.importorskip("torch")
+    torch = pytest.importorskip("torch")
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny batches: one thread is fastest (and two crawl on a loaded machine)
+    try:
+        _learns(tmp_path, cycle_tokens)
+    finally:
+        torch.set_num_threads(old)
+
+
+def _learns(tmp_path, cycle_tokens):
+    """Train on a streamed cycle corpus and check that it learned the cycle."""
     corpus = streaming.write_shards(cycle_tokens(6000, vocab=15), tmp_path, shard_tokens=1_500)
-    result = streaming.train(corpus, dim=16, window=2, epochs=4, t=None, min_count=1, seed=3, batch_size=16,
+    result = streaming.train(corpus, dim=16, window=2, epochs=4, t=None, min_count=1, seed=3, batch_size=64,
                              shared_negatives=8, loss_every=1, lr=0.025)
     assert result.info["passes"] == 5 and result.info["shards"] == 4
     assert result.words_trained == 24_000
