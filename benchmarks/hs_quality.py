@@ -1,6 +1,6 @@
 """Hierarchical softmax on the Wikipedia sample: ours against gensim's, and against negative sampling.
 
-    python benchmarks/hs_quality.py --epochs 10 --seeds 0,1,2 --out benchmarks/results/hs_quality.csv
+    python benchmarks/hs_quality.py --epochs 10 --seeds 0,1,2,3,4 --out benchmarks/results/hs_quality.csv
 
 Every row is one training run of skip-gram on the Wikipedia sample (`w2v_teach.datasets.wiki_sample`,
 about 0.48 M tokens) with dim 100, window 5, t = 1e-4, min_count 5 and lr 0.025 decaying linearly
