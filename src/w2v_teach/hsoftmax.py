@@ -63,6 +63,7 @@ class HuffmanTree:
     mask: np.ndarray = field(init=False)  # (V, max_length) bool, True on real path entries
 
     def __post_init__(self) -> None:
+        """Build the padded (V, max_length) tables from the per-word codes and points."""
         lengths = np.array([len(c) for c in self.codes], dtype=np.int64)
         mask = np.arange(lengths.max())[None, :] < lengths[:, None]  # (V, max_length)
         codes, points = np.zeros(mask.shape, np.int8), np.zeros(mask.shape, np.int64)
