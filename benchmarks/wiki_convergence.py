@@ -25,13 +25,13 @@ import argparse
 import csv
 import io
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import w2v_teach as w2v
 from w2v_teach._files import atomic_write
 
-HYPER = dict(window=5, negatives=5, t=1e-4, min_count=5)
+HYPER = {"window": 5, "negatives": 5, "t": 1e-4, "min_count": 5}
 TRAINERS = ("numpy", "torch", "gensim")
 KEY = ("trainer", "dim", "lr", "epochs", "seed")
 DEFAULT_LR = 0.025  # the C tool's skip-gram rate; rows written before the lr column had it
