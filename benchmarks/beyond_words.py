@@ -8,11 +8,11 @@ recommend: next-item hit rate@10 / NDCG@10 on held-out planted sessions, 5 seeds
 new sessions, a new split and new model initialisations), for most popular, item-item
 co-occurrence, implicit's ALS, item2vec with our trainer (cosine of input vectors, and the
 model's own score v . u) and gensim's skip-gram on the sessions. Written to
-benchmarks/results/ch08_recommend.csv, one row per (seed, method).
+src/w2v_teach/results/ch08_recommend.csv, one row per (seed, method).
 
 deepwalk: node classification accuracy (5-fold logistic regression) on a planted-community graph
 for DeepWalk with walk lengths 5..80 and windows 1..10, node2vec with a few (p, q), and the
-spectral baseline, 3 seeds. Written to benchmarks/results/ch08_deepwalk.csv.
+spectral baseline, 3 seeds. Written to src/w2v_teach/results/ch08_deepwalk.csv.
 The settings are those of the chapter (book/chapters/08_beyond_words.ipynb).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 import w2v_teach as w2v
 from w2v_teach._files import atomic_write
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(__file__).resolve().parents[1] / "src" / "w2v_teach" / "results"
 # The chapter's settings, in one place.
 SESSIONS = dict(n_sessions=10_000, items_per_category=40)
 ITEM2VEC = dict(dim=32, epochs=10, lr=0.05)
@@ -38,7 +38,7 @@ WALKS = dict(walks_per_node=10)
 
 
 def _write(name: str, rows: list[dict]) -> Path:
-    """Write `rows` as a CSV file under benchmarks/results/."""
+    """Write `rows` as a CSV file under src/w2v_teach/results/."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
     writer.writeheader()

@@ -1,6 +1,6 @@
 """Chapter 4's closing table over several seeds: every trainer of the book on the planted corpus.
 
-    python benchmarks/ch4_trainers.py --seeds 0,1,2,3,4 --out benchmarks/results/ch4_trainers.csv
+    python benchmarks/ch4_trainers.py --seeds 0,1,2,3,4 --out src/w2v_teach/results/ch4_trainers.csv
 
 Chapter 4 ends with one run of each model of the book on the same 100,000-token planted corpus
 (`w2v_teach.datasets.world_corpus(100_000, seed=0)`, 50 dimensions) and ranks them by their
@@ -73,7 +73,7 @@ def parse_args(argv) -> argparse.Namespace:
     parser.add_argument("--seeds", default="0,1,2,3,4", help="training seeds, e.g. 0,1,2")
     parser.add_argument("--models", default=",".join(MODELS), help="models, from: " + ", ".join(MODELS))
     parser.add_argument("--tokens", type=int, default=100_000, help="size of the planted corpus")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/ch4_trainers.csv"))
+    parser.add_argument("--out", type=Path, default=Path("src/w2v_teach/results/ch4_trainers.csv"))
     args = parser.parse_args(argv)
     try:
         args.seeds = [int(s) for s in args.seeds.split(",") if s.strip()]

@@ -1,6 +1,6 @@
 """Hierarchical softmax on the Wikipedia sample: ours against gensim's, and against negative sampling.
 
-    python benchmarks/hs_quality.py --epochs 10 --seeds 0,1,2,3,4 --out benchmarks/results/hs_quality.csv
+    python benchmarks/hs_quality.py --epochs 10 --seeds 0,1,2,3,4 --out src/w2v_teach/results/hs_quality.csv
 
 Every row is one training run of skip-gram on the Wikipedia sample (`w2v_teach.datasets.wiki_sample`,
 about 0.48 M tokens) with dim 100, window 5, t = 1e-4, min_count 5 and lr 0.025 decaying linearly
@@ -53,7 +53,7 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", default="10", help="comma-separated epoch budgets")
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
     parser.add_argument("--trainers", default="hs,gensim_hs,ns")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/hs_quality.csv"))
+    parser.add_argument("--out", type=Path, default=Path("src/w2v_teach/results/hs_quality.csv"))
     args = parser.parse_args(argv)
     trainers = args.trainers.split(",")
     unknown = set(trainers) - set(TRAINERS)

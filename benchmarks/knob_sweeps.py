@@ -136,7 +136,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", choices=["world", "wiki"], required=True)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "src" / "w2v_teach" / "results")
     parser.add_argument("--quick", action="store_true", help="a tiny grid, 1 epoch, small corpus")
     parser.add_argument("--wiki-tokens", type=int, default=None, help="use only the first N wiki tokens")
     parser.add_argument("--knobs", nargs="+", choices=list(KNOBS), default=None,

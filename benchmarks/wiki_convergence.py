@@ -1,7 +1,7 @@
 """How the real-text scores grow with the number of epochs: our trainers and gensim, several seeds.
 
     python benchmarks/wiki_convergence.py --epochs 1,2,5,10,15 --seeds 0,1,2 --dims 50,100 \
-        --trainers numpy,torch,gensim --out benchmarks/results/wiki_convergence.csv
+        --trainers numpy,torch,gensim --out src/w2v_teach/results/wiki_convergence.csv
 
 Every row is one separate training run of skip-gram with negative sampling on the Wikipedia
 sample (`w2v_teach.datasets.wiki_sample`, about 0.48 M tokens) with window 5, K = 5, t = 1e-4,
@@ -114,7 +114,7 @@ def parse_args(argv) -> argparse.Namespace:
     parser.add_argument("--lrs", type=float_list, default=[DEFAULT_LR], help="starting learning rates")
     parser.add_argument("--trainers", default="numpy,torch,gensim")
     parser.add_argument("--tokens", type=int, default=None, help="train on the first N tokens only")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/wiki_convergence.csv"))
+    parser.add_argument("--out", type=Path, default=Path("src/w2v_teach/results/wiki_convergence.csv"))
     args = parser.parse_args(argv)
     args.trainers = [t.strip() for t in args.trainers.split(",") if t.strip()]
     bad = [t for t in args.trainers if t not in TRAINERS]

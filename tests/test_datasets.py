@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import tomllib
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -423,3 +424,29 @@ def test_gensim_skipgram_answers_the_planted_analogies(tmp_path):
     assert score >= 0.95  # 0.98-0.99 over gensim seeds 1-3
     for _, a, b, c, d in CLASSIC:
         assert model.wv.most_similar(positive=[b, c], negative=[a], topn=1)[0][0] == d
+
+
+def test_results_table_finds_every_committed_table() -> None:
+    names = sorted(p.name for p in datasets.RESULTS.glob("*.csv"))
+    assert "hs_quality.csv" in names and "wiki_convergence.csv" in names
+    for name in names:
+        path = datasets.results_table(name)
+        assert path.is_file() and path.read_text(encoding="utf-8").strip()
+
+
+def test_results_table_is_package_data() -> None:
+    # A hosted notebook installs the package from git, not as a clone: the tables must be package data.
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "results/*.csv" in config["tool"]["setuptools"]["package-data"]["w2v_teach"]
+    assert datasets.RESULTS.parent == Path(datasets.__file__).resolve().parent
+
+
+@pytest.mark.parametrize("name", ["", "../pyproject.toml", "results/hs_quality.csv", None])
+def test_results_table_rejects_a_path(name) -> None:
+    with pytest.raises(ValueError, match="file name"):
+        datasets.results_table(name)
+
+
+def test_results_table_lists_the_tables_when_one_is_missing() -> None:
+    with pytest.raises(FileNotFoundError, match="hs_quality.csv"):
+        datasets.results_table("no_such_table.csv")

@@ -127,6 +127,27 @@ def simlex999() -> Path:
     return _gensim_data("simlex999.txt")
 
 
+# The tables that the benchmark scripts write and the chapters plot (multi-seed runs too long for a
+# notebook). They ship inside the package, so that a chapter opened on Colab, where only the
+# installed package is present, finds them as a clone does.
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def results_table(name: str) -> Path:
+    """Return the path of the committed benchmark table `name` (e.g. "hs_quality.csv").
+
+    The scripts under benchmarks/ write these tables; benchmarks/README.md gives each command.
+    """
+    if not isinstance(name, str) or not name or Path(name).name != name:
+        raise ValueError(f"name must be a table's file name such as 'hs_quality.csv', got {name!r}")
+    path = RESULTS / name
+    if not path.is_file():
+        known = sorted(p.name for p in RESULTS.glob("*.csv")) if RESULTS.is_dir() else []
+        raise FileNotFoundError(f"{path} does not exist; the committed tables are: {', '.join(known) or 'none'}"
+                                " (benchmarks/README.md says which script writes each)")
+    return path
+
+
 _IMAGE_NAME = re.compile(r"\S+\.(?:jpe?g|png|svg|gif|tiff?|ogg)\b", re.IGNORECASE)
 _MIN_ARTICLE_TOKENS = 50
 
