@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from w2v_teach import hogwild  # noqa: E402
+from w2v_teach import hogwild
 
 
 def test_split_ids_covers_the_corpus_in_order():

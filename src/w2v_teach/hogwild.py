@@ -32,7 +32,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 import traceback
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -42,10 +42,18 @@ from . import sampling
 from ._checks import check_choice, check_int
 from .torch_models import init_tables
 from .torch_train import BatchLayout, ChunkSpec, _ChunkStream, _loop, _sgd_step
-from .training import (DEFAULT_BATCH, DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters,
-                       make_result, prepare_corpus)
+from .training import (
+    DEFAULT_BATCH,
+    DEFAULT_LR,
+    MODELS,
+    LossLog,
+    TrainResult,
+    check_hyperparameters,
+    make_result,
+    prepare_corpus,
+)
 
-__all__ = ["train", "split_ids", "worker_seed", "start_method"]
+__all__ = ["split_ids", "start_method", "train", "worker_seed"]
 
 
 def split_ids(ids: np.ndarray, workers: int) -> list[np.ndarray]:

@@ -18,9 +18,9 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from ._checks import check_float, check_int
 from .text import Vocab
 from .training import TrainResult, check_tokens, make_result
 
-__all__ = ["missing", "session", "stop", "train", "sentences_of"]
+__all__ = ["missing", "sentences_of", "session", "stop", "train"]
 
 _SESSION = None
 JVM_LOG = Path(tempfile.gettempdir()) / "w2v_teach_spark_jvm.log"  # where the JVM's own messages go

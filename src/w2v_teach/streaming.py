@@ -19,8 +19,8 @@ is an unfinished write, which :class:`ShardedCorpus` refuses to read.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 import torch
@@ -31,10 +31,18 @@ from ._files import atomic_write
 from .text import Vocab
 from .torch_models import init_tables
 from .torch_train import BatchLayout, ChunkSpec, _chunks, _loop, _Stepper
-from .training import (DEFAULT_BATCH, DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters,
-                       make_result, progress_bar)
+from .training import (
+    DEFAULT_BATCH,
+    DEFAULT_LR,
+    MODELS,
+    LossLog,
+    TrainResult,
+    check_hyperparameters,
+    make_result,
+    progress_bar,
+)
 
-__all__ = ["write_shards", "ShardedCorpus", "train", "INDEX"]
+__all__ = ["INDEX", "ShardedCorpus", "train", "write_shards"]
 
 INDEX = "shards.tsv"  # the index: one "file name<TAB>tokens" line per shard, written last
 
@@ -48,7 +56,7 @@ def _write_one(folder: Path, number: int, tokens: list[str], line_tokens: int) -
 
 
 def write_shards(tokens: Iterable[str], folder, shard_tokens: int = 1_000_000,
-                 line_tokens: int = 10_000) -> "ShardedCorpus":
+                 line_tokens: int = 10_000) -> ShardedCorpus:
     """Write `tokens` into `folder` as shards of `shard_tokens` tokens; return the ShardedCorpus.
 
     `tokens` may be any iterable (a generator never held in memory). Each shard is written to
