@@ -99,29 +99,6 @@ def stop() -> None:
     if _SESSION is not None:
         _SESSION.stop()
         _SESSION = None
-JVM_LOG = Path(tempfile.gettempdir()) / "w2v_teach_spark_jvm.log"  # where the JVM's own messages go
-
-
-@contextmanager
-def _output_to(path: Path):
-    """Point this process's stdout and stderr file descriptors at `path` for the duration.
-
-    A process started inside (the JVM) inherits them and keeps writing there afterwards, so its
-    start-up banner and log lines go to the file instead of a notebook's cells.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    try:
-        with open(path, "ab") as log:
-            os.dup2(log.fileno(), 1)
-            os.dup2(log.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
 
 
 def sentences_of(tokens: Sequence[str], length: int = 1000) -> list[list[str]]:
