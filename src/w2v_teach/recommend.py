@@ -42,25 +42,25 @@ def _check_targets(targets, n: int) -> np.ndarray:
     return targets
 
 
-def hit_rate_at_k(ranked, targets, k: int = 10) -> float:
-    """Return the share of rows of `ranked` (queries, >= k) whose target is among the first k."""
+def _hits(ranked, targets, k) -> np.ndarray:
+    """Check the arguments of a one-target metric; return the (queries, k) matrix of hits."""
     k = check_int("k", k, 1)
     ranked = _check_ranked(ranked, k)
     targets = _check_targets(targets, ranked.shape[0])
     if ranked.shape[0] == 0:
         raise ValueError("ranked has no rows: nothing to evaluate")
-    return float((ranked[:, :k] == targets[:, None]).any(axis=1).mean())
+    return ranked[:, :k] == targets[:, None]  # at most one True a row
+
+
+def hit_rate_at_k(ranked, targets, k: int = 10) -> float:
+    """Return the share of rows of `ranked` (queries, >= k) whose target is among the first k."""
+    return float(_hits(ranked, targets, k).any(axis=1).mean())
 
 
 def ndcg_at_k(ranked, targets, k: int = 10) -> float:
     """Return the mean NDCG@k with one relevant item per query: 1 / log2(1 + position), or 0."""
-    k = check_int("k", k, 1)
-    ranked = _check_ranked(ranked, k)
-    targets = _check_targets(targets, ranked.shape[0])
-    if ranked.shape[0] == 0:
-        raise ValueError("ranked has no rows: nothing to evaluate")
-    hits = ranked[:, :k] == targets[:, None]  # (n, k) at most one True a row
-    gain = 1.0 / np.log2(np.arange(2, k + 2))  # (k,) the gain at positions 1..k
+    hits = _hits(ranked, targets, k)
+    gain = 1.0 / np.log2(np.arange(2, hits.shape[1] + 2))  # the gain at positions 1..k
     return float((hits * gain).sum(axis=1).mean())
 
 
