@@ -15,6 +15,23 @@ sys.path.insert(0, str(ROOT / "tools"))  # tools/ holds scripts, not a package
 import editions  # noqa: E402
 
 
+def pytest_addoption(parser):
+    """Add --perturb: run the chapters again with perturbed vectors (tests/test_checked_claims.py)."""
+    parser.addoption("--perturb", action="store_true", default=False,
+                     help="re-run every chapter with perturbed vectors and check that its named "
+                          "checked cells fail (about 7 minutes; a later step of .ci/run)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the perturbed chapter runs unless --perturb was given."""
+    if config.getoption("--perturb"):
+        return
+    skip = pytest.mark.skip(reason="perturbed chapter runs need --perturb (a later step of .ci/run)")
+    for item in items:
+        if "perturb" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     """Return a freshly seeded generator (the same stream in every test)."""
