@@ -57,7 +57,7 @@ def recommend_seed(seed: int) -> list[dict]:
     tr, te = R.encode_sessions(train, idx), R.encode_sessions(test, idx)
     hist, tgt = R.next_item_cases(te)
     last = np.array([h[-1] for h in hist])
-    pop = R.popularity(tr, n)
+    pop = R.item_counts(tr, n)
     tail = pop[tgt] < np.median(pop)  # the held-out item is one of the rarer half
     res = w2v.item2vec.train(train, **ITEM2VEC, seed=seed)
     W_in = R.align_rows(res.vocab.words, res.W_in, data.items)
@@ -69,7 +69,7 @@ def recommend_seed(seed: int) -> list[dict]:
     g_unit = w2v.serving.unit_rows(R.align_rows(gm.wv.index_to_key, gm.wv.vectors, data.items))
     scores = {
         "most popular": np.tile(pop, (len(tgt), 1)),
-        "co-occurrence": R.cooccurrence(tr, n)[last].toarray(),
+        "co-occurrence": R.session_cooccurrence(tr, n)[last].toarray(),
         "ALS (implicit)": R.als_scores(R.als_factors(tr, n, **ALS, seed=seed), hist, n),
         "item2vec cosine": unit[last] @ unit.T,
         "item2vec v.u": W_in[last] @ W_out.T,

@@ -41,7 +41,7 @@ import torch.multiprocessing as tmp
 from . import sampling
 from ._checks import check_choice, check_int
 from .torch_models import init_tables
-from .torch_train import BatchLayout, ChunkSpec, _ChunkStream, _loop, _sgd_step
+from .torch_batches import BatchLayout, ChunkSpec, ChunkStream, loop, noise_cdf, sgd_step
 from .training import (
     DEFAULT_BATCH,
     DEFAULT_LR,
@@ -79,7 +79,7 @@ def start_method() -> str:
 
 
 class _SharedStepper:
-    """The one-process trainer's SGD step, applied to the shared table (the interface `_loop` uses)."""
+    """The one-process trainer's SGD step, applied to the shared table (the interface `loop` uses)."""
 
     optimizer = None
 
@@ -90,7 +90,7 @@ class _SharedStepper:
 
     def step(self, rows_index: torch.Tensor, b: int, lr: float, want_loss: bool) -> float | None:
         """Train on one batch, writing straight into the shared table; return the loss when wanted."""
-        return _sgd_step(self.W, rows_index, b, self.layout, self.weight, lr, want_loss, self.rows, self.grads,
+        return sgd_step(self.W, rows_index, b, self.layout, self.weight, lr, want_loss, self.rows, self.grads,
                          cbow_exact=self.cbow_exact)
 
 
@@ -106,11 +106,11 @@ def _worker(rank: int, W: torch.Tensor, ids: np.ndarray, spec: ChunkSpec, job: d
     try:
         torch.set_num_threads(1)  # one arithmetic thread: the processes are the parallelism
         stepper = _SharedStepper(W, spec.layout, job["weight"], spec.batch, job["cbow_exact"])
-        stream = _ChunkStream(ids, job["epochs"], job["chunk_tokens"], job["seed"], spec)
+        stream = ChunkStream(ids, job["epochs"], job["chunk_tokens"], job["seed"], spec)
         log = LossLog(job["loss_every"])
         start = time.perf_counter()
         with torch.no_grad():
-            run = _loop(stream.chunks(), stepper, W.device, job["lr"], job["total_words"], log, _NoBar())
+            run = loop(stream.chunks(), stepper, W.device, job["lr"], job["total_words"], log, _NoBar())
         run.update(seconds=time.perf_counter() - start, losses=log.values)
         queue.put((rank, run))
     except BaseException as exc:  # report every failure to the parent, which raises it
@@ -193,7 +193,7 @@ def train(tokens: Sequence[str], *, workers: int = 2, model: str = "skipgram", d
     vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
     slices = split_ids(ids, workers)
     layout = BatchLayout(model, hp.window, share_size, S)
-    cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(vocab.counts)).cdf)
+    cdf = noise_cdf(vocab.counts)
     spec = ChunkSpec(layout, vocab.counts, hp.t, hp.batch_size, cdf)
     keep_p = np.ones(len(vocab)) if hp.t is None else sampling.keep_probability(vocab.counts, hp.t)
     W_in, W_out = init_tables(len(vocab), hp.dim, hp.seed)

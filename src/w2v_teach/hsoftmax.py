@@ -32,7 +32,7 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from ._checks import check_choice, check_ids, check_int, check_matrix
-from .scatter import _group_rows, add_rows
+from .scatter import group_rows, add_rows
 from .training import (DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters, init_matrices,
                        linear_lr, make_result, prepare_corpus, progress_bar)
 from .sampling import subsample
@@ -254,7 +254,7 @@ def _add_node_steps(nodes, points, example, g, h) -> None:
     its values and the example as its column, so one product with the small h (B, dim) gives each
     node's summed step directly.
     """
-    distinct, order, starts = _group_rows(points)  # entries grouped by inner node
+    distinct, order, starts = group_rows(points)  # entries grouped by inner node
     steps = sp.csr_matrix((g[order], example[order].astype(np.int32), starts),
                           shape=(distinct.shape[0], h.shape[0]))  # (n_distinct, B)
     nodes[distinct] += steps @ h  # (n_distinct, dim)

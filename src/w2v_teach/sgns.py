@@ -42,7 +42,7 @@ from .training import (DEFAULT_BATCH, DEFAULT_LR, MODELS, LossLog, TrainResult, 
                        init_matrices, linear_lr, make_result, prepare_corpus, progress_bar)
 from .windows import cbow_examples, skipgram_pairs
 
-__all__ = ["init_matrices", "log_sigmoid", "loss_and_grads", "scatter_add", "train"]
+__all__ = ["log_sigmoid", "loss_and_grads", "train"]  # scatter_add: an alias (w2v_teach.ALIASES)
 
 
 

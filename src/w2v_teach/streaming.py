@@ -30,7 +30,8 @@ from ._checks import check_bool, check_choice, check_int
 from ._files import atomic_write
 from .text import Vocab
 from .torch_models import init_tables
-from .torch_train import BatchLayout, ChunkSpec, _chunks, _loop, _Stepper
+from .torch_batches import BatchLayout, ChunkSpec, chunks, loop, noise_cdf
+from .torch_train import Stepper
 from .training import (
     DEFAULT_BATCH,
     DEFAULT_LR,
@@ -156,7 +157,7 @@ def _shard_chunks(corpus: ShardedCorpus, vocab: Vocab, epochs: int, chunk_tokens
         for i in range(len(corpus)):
             ids = vocab.encode(corpus.shard(i), oov="skip")
             if ids.shape[0] >= 2:
-                yield from _chunks(ids, 1, chunk_tokens, spec, rng, gen)
+                yield from chunks(ids, 1, chunk_tokens, spec, rng, gen)
 
 
 def train(corpus: ShardedCorpus, *, model: str = "skipgram", dim: int = 100, window: int = 5, negatives: int = 5,
@@ -185,17 +186,17 @@ def train(corpus: ShardedCorpus, *, model: str = "skipgram", dim: int = 100, win
     if len(vocab) < 2:
         raise ValueError(f"the corpus is too small to train on: {len(vocab)} word(s) after min_count={hp.min_count}")
     layout = BatchLayout(model, hp.window, share_size, S)
-    cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(vocab.counts)).cdf)
+    cdf = noise_cdf(vocab.counts)
     spec = ChunkSpec(layout, vocab.counts, hp.t, hp.batch_size, cdf)
     counts = vocab.counts.astype(np.float64)
     kept = counts.sum() if hp.t is None else float((counts * sampling.keep_probability(vocab.counts, hp.t)).sum())
     total_words = max(kept * hp.epochs, 1.0)
-    stepper = _Stepper(*init_tables(len(vocab), hp.dim, hp.seed), layout, hp.negatives / S, torch.device("cpu"),
+    stepper = Stepper(*init_tables(len(vocab), hp.dim, hp.seed), layout, hp.negatives / S, torch.device("cpu"),
                        None, hp)
     log = LossLog(hp.loss_every)
     with progress_bar(progress, int(total_words), f"streamed {model}", "word") as bar, torch.no_grad():
         start = time.perf_counter()
-        run = _loop(_shard_chunks(corpus, vocab, hp.epochs, chunk_tokens, spec, hp.seed), stepper,
+        run = loop(_shard_chunks(corpus, vocab, hp.epochs, chunk_tokens, spec, hp.seed), stepper,
                     torch.device("cpu"), hp.lr, total_words, log, bar)
         seconds = time.perf_counter() - start
     W_in, W_out = stepper.matrices(len(vocab))
