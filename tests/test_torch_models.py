@@ -403,7 +403,6 @@ def test_cbow_update_keyword_and_defaults_agree_with_numpy():
 
     ours, numpy_side = inspect.signature(tt.train).parameters, inspect.signature(sgns.train).parameters
     assert ours["cbow_update"].default == numpy_side["cbow_update"].default == "c_tool"
-    assert tt.DEFAULT_BATCH is sgns.DEFAULT_BATCH and tt.DEFAULT_BATCH["cbow"] == 256
 
 
 def test_the_c_tool_rule_gives_each_context_word_n_times_the_exact_step():

@@ -25,7 +25,7 @@ from ._checks import check_float, check_ids, check_int, check_matrix
 from .sampling import keep_probability, subsample
 from .scatter import add_rows
 from .training import (LossLog, TrainResult, check_finite_loss, check_hyperparameters, init_matrices,
-                       linear_lr, make_result, prepare_corpus, progress_bar)
+                       finish, linear_lr, prepare_corpus, progress_bar)
 from .windows import cbow_examples
 
 __all__ = ["softmax", "loss_and_grads", "probabilities", "sgd_step", "train"]
@@ -214,12 +214,11 @@ def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int 
     with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
           progress_bar(progress, total_steps, "cbow-softmax", "batch") as bar):
         steps, words = _epochs(W_in, W_out, ids, vocab.counts, rng, hp, total_steps, log, bar, held)
-    seconds = time.perf_counter() - start
-    return make_result(vocab, W_in, W_out, log.array(), words, seconds, keep=hp.keep,
-                       info={"model": "cbow", "batches": steps, "loss_every": hp.loss_every,
-                             "batch_size": hp.batch_size,
-                             "final_lr": linear_lr(hp.lr, min(steps / total_steps, 1.0)),
-                             **({} if held is None else {"held_out_losses": np.asarray(held[2])})})
+    run = {"words": words, "batches": steps, "final_lr": linear_lr(hp.lr, min(steps / total_steps, 1.0))}
+    return finish(vocab, W_in, W_out, log, run, time.perf_counter() - start, keep=hp.keep,
+                  info={"model": "cbow", "cbow_update": "exact", "loss_every": hp.loss_every,
+                        "batch_size": hp.batch_size,
+                        **({} if held is None else {"held_out_losses": np.asarray(held[2])})})
 
 
 def _held_out_examples(tokens, vocab, hp, limit: int = 1024):

@@ -33,8 +33,8 @@ from threadpoolctl import threadpool_limits
 
 from ._checks import check_choice, check_ids, check_int, check_matrix
 from .scatter import group_rows, add_rows
-from .training import (DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters, init_matrices,
-                       linear_lr, make_result, prepare_corpus, progress_bar)
+from .training import (LossLog, MODELS, TrainResult, finish, init_matrices, linear_lr, model_hyperparameters,
+                       prepare_corpus, progress_bar)
 from .sampling import subsample
 from .windows import cbow_examples, skipgram_pairs
 
@@ -274,11 +274,10 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     (batch_size None: 1024 skip-gram pairs or 256 CBOW windows). The result's ``W_out`` is the
     (V - 1, dim) table of inner-node vectors and ``info["tree"]`` the HuffmanTree.
     """
-    check_choice("model", model, set(MODELS))
-    hp = check_hyperparameters(
-        dim=dim, window=window, epochs=epochs, lr=DEFAULT_LR[model] if lr is None else lr, t=t,
+    hp = model_hyperparameters(
+        model, lr=lr, batch_size=batch_size, default_batch=_HS_BATCH, dim=dim, window=window, epochs=epochs, t=t,
         min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
-        cbow_update=cbow_update, batch_size=_HS_BATCH[model] if batch_size is None else batch_size)
+        cbow_update=cbow_update)
     if keep != "in":
         raise ValueError(f"keep must be 'in' for hierarchical softmax (no output vector per word), got {keep!r}")
     blas_threads = None if blas_threads is None else check_int("blas_threads", blas_threads, 1)
@@ -292,12 +291,9 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
           progress_bar(progress, hp.epochs, f"hs-{model}", "epoch") as bar):
         run = _epochs(W_in, nodes, tree, ids, vocab.counts, rng, hp, model, log, bar)
-    seconds = time.perf_counter() - start
-    if not (np.isfinite(W_in).all() and np.isfinite(nodes).all()):
-        log.record(float("nan"), run["batches"], run["final_lr"])
-    return make_result(vocab, W_in, nodes, log.array(), run.pop("words"), seconds,
-                       info={"model": model, "cbow_update": hp.cbow_update, "batch_size": hp.batch_size,
-                             "loss_every": hp.loss_every, "tree": tree, **run})
+    return finish(vocab, W_in, nodes, log, run, time.perf_counter() - start,
+                  info={"model": model, "cbow_update": hp.cbow_update, "batch_size": hp.batch_size,
+                        "loss_every": hp.loss_every, "tree": tree})
 
 
 def _epochs(W_in, nodes, tree, ids, counts, rng, hp, model, log, bar) -> dict:

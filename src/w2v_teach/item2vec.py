@@ -22,8 +22,8 @@ from . import hogbatch
 from ._checks import check_float, check_int
 from .sampling import NegativeSampler, keep_probability, noise_distribution
 from .text import Vocab
-from .training import (DEFAULT_LR, LossLog, TrainResult, check_hyperparameters, init_matrices, linear_lr,
-                       make_result)
+from .training import (DEFAULT_LR, LossLog, TrainResult, check_hyperparameters, finish, init_matrices,
+                       linear_lr)
 
 __all__ = ["sentence_pairs", "train"]
 
@@ -84,6 +84,7 @@ def train(sentences: Sequence[Sequence[str]], *, dim: int = 32, window: int | No
     noise_power = check_float("noise_power", noise_power)
     S = check_int("shared_negatives", shared_negatives, 1)
     share_size = check_int("share_size", share_size, 1)
+    blas_threads = None if blas_threads is None else check_int("blas_threads", blas_threads, 1)
     tokens, owner = _flatten(sentences)
     vocab = Vocab.build(tokens, min_count=hp.min_count)
     known = np.array([w in vocab for w in tokens], dtype=bool)
@@ -96,11 +97,9 @@ def train(sentences: Sequence[Sequence[str]], *, dim: int = 32, window: int | No
     log, start = LossLog(hp.loss_every, hint=_HINT), time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"):
         run = _epochs(W_in, W_out, ids, owner, vocab.counts, sampler, rng, hp, S, share_size, log)
-    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
-        log.record(float("nan"), run["batches"], run["final_lr"])
-    return make_result(vocab, W_in, W_out, log.array(), run.pop("words"), time.perf_counter() - start,
-                       keep=hp.keep, info={"model": "item2vec", "window": hp.window, **run,
-                                           "batch_size": hp.batch_size, "shared_negatives": S})
+    return finish(vocab, W_in, W_out, log, run, time.perf_counter() - start, keep=hp.keep,
+                  info={"model": "item2vec", "window": hp.window, "batch_size": hp.batch_size,
+                        "shared_negatives": S})
 
 
 def _epochs(W_in, W_out, ids, owner, counts, sampler, rng, hp, S, share_size, log) -> dict:

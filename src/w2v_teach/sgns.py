@@ -35,11 +35,11 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from . import hogbatch
-from ._checks import check_choice, check_float, check_ids, check_int, check_matrix
-from .scatter import add_rows, scatter_add
+from ._checks import check_float, check_ids, check_int, check_matrix
+from .scatter import add_rows, scatter_add  # noqa: F401  (scatter_add: an alias, w2v_teach.ALIASES)
 from .sampling import NegativeSampler, noise_distribution, subsample
-from .training import (DEFAULT_BATCH, DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters,
-                       init_matrices, linear_lr, make_result, prepare_corpus, progress_bar)
+from .training import (LossLog, TrainResult, finish, init_matrices, linear_lr, model_hyperparameters,
+                       prepare_corpus, progress_bar)
 from .windows import cbow_examples, skipgram_pairs
 
 __all__ = ["log_sigmoid", "loss_and_grads", "train"]  # scatter_add: an alias (w2v_teach.ALIASES)
@@ -200,12 +200,10 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, negatives: 
     progress: show a progress bar over the epochs.
     A non-finite loss raises FloatingPointError; ``words_per_second`` counts effective words.
     """
-    check_choice("model", model, set(MODELS))
-    hp = check_hyperparameters(
-        dim=dim, window=window, negatives=negatives, epochs=epochs, lr=DEFAULT_LR[model] if lr is None else lr,
-        t=t, min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
-        cbow_update=cbow_update,
-        batch_size=DEFAULT_BATCH[model] if batch_size is None else batch_size)
+    hp = model_hyperparameters(
+        model, lr=lr, batch_size=batch_size, dim=dim, window=window, negatives=negatives, epochs=epochs, t=t,
+        min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
+        cbow_update=cbow_update)
     noise_power, S = check_float("noise_power", noise_power), _optional_int("shared_negatives", shared_negatives)
     share_size, blas_threads = check_int("share_size", share_size, 1), _optional_int("blas_threads", blas_threads)
 
@@ -222,13 +220,10 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, negatives: 
     with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
           progress_bar(progress, hp.epochs, f"sgns-{model}", "epoch") as bar):
         run = _epochs(W_in, W_out, ids, vocab.counts, sampler, rng, hp, model, S, share_size, log, bar)
-    seconds = time.perf_counter() - start
-    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
-        log.record(float("nan"), run["batches"], run["final_lr"])
-    return make_result(vocab, W_in, W_out, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, "cbow_update": hp.cbow_update, **run, "batch_size": hp.batch_size,
-                             "loss_every": hp.loss_every, "shared_negatives": S, "share_size": share_size,
-                             "negatives": hp.negatives, "setup_seconds": setup_seconds})
+    return finish(vocab, W_in, W_out, log, run, time.perf_counter() - start, keep=hp.keep,
+                  info={"model": model, "cbow_update": hp.cbow_update, "batch_size": hp.batch_size,
+                        "loss_every": hp.loss_every, "shared_negatives": S, "share_size": share_size,
+                        "negatives": hp.negatives, "setup_seconds": setup_seconds})
 
 
 def _optional_int(name: str, value) -> int | None:

@@ -26,22 +26,13 @@ import numpy as np
 import torch
 
 from . import sampling
-from ._checks import check_bool, check_choice, check_int
+from ._checks import check_bool, check_int
 from ._files import atomic_write
 from .text import Vocab
 from .torch_models import init_tables
 from .torch_batches import BatchLayout, ChunkSpec, chunks, loop, noise_cdf
 from .torch_train import Stepper
-from .training import (
-    DEFAULT_BATCH,
-    DEFAULT_LR,
-    MODELS,
-    LossLog,
-    TrainResult,
-    check_hyperparameters,
-    make_result,
-    progress_bar,
-)
+from .training import (LossLog, TrainResult, finish, model_hyperparameters, progress_bar)
 
 __all__ = ["INDEX", "ShardedCorpus", "train", "write_shards"]
 
@@ -164,22 +155,22 @@ def train(corpus: ShardedCorpus, *, model: str = "skipgram", dim: int = 100, win
           epochs: int = 5, lr: float | None = None, t: float | None = 1e-4, min_count: int = 5,
           max_size: int | None = None, seed: int = 0, batch_size: int | None = None, shared_negatives: int = 32,
           share_size: int = 512, chunk_tokens: int = 1 << 17, loss_every: int = 20, keep: str = "in",
-          progress: bool = False) -> TrainResult:
+          cbow_update: str = "c_tool", progress: bool = False) -> TrainResult:
     """Train skip-gram or CBOW (negative sampling, PyTorch, CPU) on a ShardedCorpus, one shard in memory.
 
     Pass 1 counts the words (:meth:`ShardedCorpus.build_vocab`); every epoch is one more pass
     that encodes a shard, trains on it (the batches and SGD step of
     :func:`w2v_teach.torch_train.train`, inline, on the torch threads set by the caller) and
     drops it. The learning rate decays over the expected effective words, computed from the
-    counts alone. ``info["passes"]`` counts the reads of the corpus (1 + epochs).
+    counts alone. ``info["passes"]`` counts the reads of the corpus (1 + epochs). cbow_update: as in
+    :func:`w2v_teach.torch_train.train`. A run that diverged raises FloatingPointError, as every trainer.
     """
     if not isinstance(corpus, ShardedCorpus):
         raise ValueError(f"corpus must be a ShardedCorpus (see write_shards), got {type(corpus).__name__}")
-    check_choice("model", model, set(MODELS))
-    hp = check_hyperparameters(
-        dim=dim, window=window, negatives=negatives, epochs=epochs, t=t, min_count=min_count, max_size=max_size,
-        seed=seed, keep=keep, loss_every=loss_every, cbow_update="c_tool", lr=DEFAULT_LR[model] if lr is None else lr,
-        batch_size=DEFAULT_BATCH[model] if batch_size is None else batch_size)
+    hp = model_hyperparameters(
+        model, lr=lr, batch_size=batch_size, dim=dim, window=window, negatives=negatives, epochs=epochs, t=t,
+        min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
+        cbow_update=cbow_update)
     S, share_size = check_int("shared_negatives", shared_negatives, 1), check_int("share_size", share_size, 1)
     chunk_tokens, progress = check_int("chunk_tokens", chunk_tokens, 2), check_bool("progress", progress)
     vocab = corpus.build_vocab(hp.min_count, hp.max_size)  # pass 1: the counts
@@ -199,7 +190,7 @@ def train(corpus: ShardedCorpus, *, model: str = "skipgram", dim: int = 100, win
         run = loop(_shard_chunks(corpus, vocab, hp.epochs, chunk_tokens, spec, hp.seed), stepper,
                     torch.device("cpu"), hp.lr, total_words, log, bar)
         seconds = time.perf_counter() - start
-    W_in, W_out = stepper.matrices(len(vocab))
-    return make_result(vocab, W_in, W_out, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, **run, "passes": 1 + hp.epochs, "shards": len(corpus),
-                             "loss_every": hp.loss_every, "batch_size": hp.batch_size, "device": "cpu"})
+    return finish(vocab, *stepper.matrices(len(vocab)), log, run, seconds, keep=hp.keep,
+                  info={"model": model, "cbow_update": hp.cbow_update, "passes": 1 + hp.epochs,
+                        "shards": len(corpus), "loss_every": hp.loss_every, "batch_size": hp.batch_size,
+                        "device": "cpu"})

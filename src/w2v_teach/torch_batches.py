@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Protocol
 
 import numpy as np
 import torch
@@ -29,8 +29,18 @@ from . import sampling, windows
 from .torch_models import synchronize
 from .training import LossLog, linear_lr
 
-__all__ = ["BatchLayout", "Chunk", "ChunkSpec", "ChunkStream", "chunks", "expected_words", "loop", "make_chunk",
+__all__ = ["BatchLayout", "BatchStepper", "Chunk", "ChunkSpec", "ChunkStream", "chunks", "expected_words", "loop", "make_chunk",
            "noise_cdf", "noise_terms", "pack", "prefetch", "scatter_add", "sgd_step", "timed_run"]
+
+
+class BatchStepper(Protocol):
+    """What :func:`loop` drives: one training step on a batch laid out by `layout`."""
+
+    layout: BatchLayout
+    optimizer: str | None  # None: the hand-written step (no autograd)
+
+    def step(self, rows_index: torch.Tensor, b: int, lr: float, want_loss: bool) -> float | None:
+        """Train on one batch of b examples; return its mean loss when wanted."""
 
 
 def noise_cdf(counts: np.ndarray, power: float = 0.75) -> torch.Tensor:
@@ -283,7 +293,7 @@ def sgd_step(W: torch.Tensor, rows_index: torch.Tensor, b: int, layout: BatchLay
     return loss
 
 
-def timed_run(stream: ChunkStream, stepper: _Stepper, dev: torch.device, threads: int | None, lr0: float,
+def timed_run(stream: ChunkStream, stepper: BatchStepper, dev: torch.device, threads: int | None, lr0: float,
                total_words: float, log: LossLog, bar) -> tuple[dict, float]:
     """Train on the whole stream with `threads` (restored afterwards); return the run and its seconds.
 
@@ -303,7 +313,7 @@ def timed_run(stream: ChunkStream, stepper: _Stepper, dev: torch.device, threads
     return run, time.perf_counter() - start
 
 
-def loop(source: Iterator[Chunk], stepper: _Stepper, dev: torch.device, lr0: float, total_words: float,
+def loop(source: Iterator[Chunk], stepper: BatchStepper, dev: torch.device, lr0: float, total_words: float,
           log: LossLog, bar) -> dict:
     """Train on every batch of every chunk, with the C tool's linear decay over the words."""
     batches, words, rate = 0, 0, lr0

@@ -31,8 +31,7 @@ from . import torch_models
 from ._checks import check_bool, check_choice, check_int
 from .torch_batches import BatchLayout, ChunkSpec, ChunkStream, expected_words, noise_cdf, sgd_step, timed_run
 from .torch_models import CBOW, SkipGramNS, TwoTables, as_device, init_tables
-from .training import (DEFAULT_BATCH, DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters,
-                       make_result, prepare_corpus, progress_bar)
+from .training import (LossLog, TrainResult, finish, model_hyperparameters, prepare_corpus, progress_bar)
 
 __all__ = ["OPTIMIZERS", "Stepper", "train"]
 
@@ -92,12 +91,10 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
         mean loss per example of every `loss_every`-th batch. progress: a bar over the words.
     ``words_per_second`` counts effective words (after subsampling), like gensim, over the loop.
     """
-    check_choice("model", model, set(MODELS))
-    hp = check_hyperparameters(
-        dim=dim, window=window, negatives=negatives, epochs=epochs, t=t, min_count=min_count,
-        max_size=max_size, seed=seed, keep=keep, loss_every=loss_every, cbow_update=cbow_update,
-        lr=DEFAULT_LR[model] if lr is None else lr,
-        batch_size=DEFAULT_BATCH[model] if batch_size is None else batch_size)
+    hp = model_hyperparameters(
+        model, lr=lr, batch_size=batch_size, dim=dim, window=window, negatives=negatives, epochs=epochs, t=t,
+        min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
+        cbow_update=cbow_update)
     S, share_size, threads, chunk_tokens, use_autograd, dev = _check_options(
         shared_negatives, share_size, threads, chunk_tokens, autograd, optimizer, device, model, hp.cbow_update)
     vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
@@ -112,14 +109,11 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     stream, log = ChunkStream(ids, hp.epochs, chunk_tokens, hp.seed, spec), LossLog(hp.loss_every)
     with progress_bar(progress, int(total_words), f"torch {model}", "word") as bar:  # the clock is inside
         run, seconds = timed_run(stream, stepper, dev, threads, hp.lr, total_words, log, bar)
-    W_in_np, W_out_np = stepper.matrices(len(vocab))
-    if not (np.isfinite(W_in_np).all() and np.isfinite(W_out_np).all()):
-        log.record(float("nan"), run["batches"], run["final_lr"])
-    return make_result(vocab, W_in_np, W_out_np, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, "cbow_update": hp.cbow_update, **run, "loss_every": hp.loss_every,
-                             "batch_size": hp.batch_size, "device": str(dev), "shared_negatives": S,
-                             "share_size": layout.group, "optimizer": optimizer, "autograd": use_autograd,
-                             "threads": threads})
+    return finish(vocab, *stepper.matrices(len(vocab)), log, run, seconds, keep=hp.keep,
+                  info={"model": model, "cbow_update": hp.cbow_update, "loss_every": hp.loss_every,
+                        "batch_size": hp.batch_size, "device": str(dev), "shared_negatives": S,
+                        "share_size": layout.group, "optimizer": optimizer, "autograd": use_autograd,
+                        "threads": threads})
 
 
 def _check_options(shared_negatives, share_size, threads, chunk_tokens, autograd, optimizer, device,

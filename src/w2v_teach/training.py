@@ -87,6 +87,22 @@ def check_hyperparameters(**params) -> SimpleNamespace:
     return SimpleNamespace(**clean)
 
 
+def model_hyperparameters(model: str, *, lr: float | None, batch_size: int | None,
+                          default_batch: dict | None = None, **params) -> SimpleNamespace:
+    """Validate `model` and the shared hyperparameters; fill lr and batch_size from the model's defaults.
+
+    lr None: the C tool's rate for the model (:data:`DEFAULT_LR`); batch_size None: the model's
+    entry of `default_batch` (default :data:`DEFAULT_BATCH`). Returns the namespace of
+    :func:`check_hyperparameters` with ``hp.model`` added.
+    """
+    model = check_choice("model", model, set(MODELS))
+    batches = DEFAULT_BATCH if default_batch is None else default_batch
+    hp = check_hyperparameters(lr=DEFAULT_LR[model] if lr is None else lr,
+                               batch_size=batches[model] if batch_size is None else batch_size, **params)
+    hp.model = model
+    return hp
+
+
 def check_tokens(tokens: Iterable[str]) -> list[str]:
     """Return `tokens` as a list of words; ValueError for a bare str or an empty corpus."""
     if isinstance(tokens, str):
@@ -222,3 +238,19 @@ def make_result(vocab: Vocab, W_in: np.ndarray, W_out: np.ndarray, losses, words
         vocab=vocab,
         info=dict(info or {}, keep=keep),
     )
+
+
+def finish(vocab: Vocab, W_in: np.ndarray, W_out: np.ndarray, log: LossLog, run: dict, seconds: float,
+           keep: str = "in", info: dict | None = None) -> TrainResult:
+    """End a run: check that the tables are finite, then package the result (:func:`make_result`).
+
+    run: the epoch loop's record, with "words" (effective words trained), "batches" and
+    "final_lr"; its other entries join `info`. Non-finite tables raise FloatingPointError naming
+    the last step, the learning rate and the log's hint, as a non-finite loss does: a run that
+    diverged between two logged losses cannot return silently, whichever trainer ran it.
+    """
+    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
+        log.record(float("nan"), run["batches"], run["final_lr"])
+    extra = {k: v for k, v in run.items() if k != "words"}
+    return make_result(vocab, W_in, W_out, log.array(), run["words"], seconds, keep=keep,
+                       info={**(info or {}), **extra})
