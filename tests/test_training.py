@@ -155,39 +155,7 @@ def test_make_result_counts_words_per_second():
     assert result.losses.tolist() == [1.0, 0.5] and result.info["keep"] == "out"
 
 
-# -- every trainer names every bad argument ---------------------------------------------------------
-def _bad_value(annotation: str):
-    """Return a value of the wrong kind for a parameter annotated `annotation`."""
-    for kind, value in (("bool", "yes"), ("int", -1), ("float", float("nan")), ("str", "bogus")):
-        if kind in annotation:
-            return value
-    return "bogus"
-
-
-def _trainer_arguments():
-    import inspect
-
-    from w2v_teach import cbow_softmax, counting, reference, sgns, torch_models
-
-    for module in (counting, cbow_softmax, sgns, torch_models, reference):
-        train = getattr(module, "train", None) or module.train_gensim
-        for name, param in inspect.signature(train).parameters.items():
-            if name != "tokens":
-                yield pytest.param(module, name, _bad_value(str(param.annotation)),
-                                   id=f"{module.__name__.split('.')[-1]}-{name}")
-
-
-@pytest.mark.parametrize("module, name, bad", list(_trainer_arguments()))
-def test_every_trainer_rejects_a_bad_argument_by_its_own_name(module, name, bad):
-    tokens = "the cat sat on the mat and the dog sat on the log".split() * 20
-    train = getattr(module, "train", None) or module.train_gensim
-    small = {"dim": 4, "min_count": 1}
-    if "epochs" in train.__code__.co_varnames:
-        small["epochs"] = 1
-    small.pop(name, None)
-    with pytest.raises(ValueError) as info:
-        train(tokens, **small, **{name: bad})
-    assert name in str(info.value), f"{name}={bad!r} raised {info.value!r}, which does not name {name!r}"
+# (every trainer names every bad argument: tests/test_trainers.py)
 
 
 # -- the scaffold: corpus, initialisation, loss log, progress bar -----------------------------------
