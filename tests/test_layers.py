@@ -24,7 +24,7 @@ FLOORS = {  # lowest first
     "data": {"text", "sampling", "windows", "datasets", "world", "world_lexicon", "senses", "sessions", "graphs"},
     "values": {"vectors", "embeddings"},
     "scaffold": {"training", "evaluate", "plotting", "bias", "recommend", "features", "serving", "encoder"},
-    "kernels": {"scatter", "hogbatch", "torch_models", "torch_batches"},
+    "kernels": {"scatter", "inputs", "negative_sampling", "torch_models", "torch_batches"},
     "trainers": {"counting", "cbow_softmax", "sgns", "hsoftmax", "item2vec", "torch_train", "reference"},
     "orchestrators": {"hogwild", "streaming", "spark"},
 }
@@ -135,7 +135,7 @@ def test_the_floor_rules() -> None:
     assert "sgns" not in allowed("hsoftmax")  # trainers do not import trainers
     assert "torch_train" in allowed("streaming")  # orchestrators do
     assert "evaluate" not in allowed("hogwild") and "evaluate" in allowed("bias")
-    assert "torch_models" in allowed("torch_batches") and "sgns" not in allowed("hogbatch")
+    assert "torch_models" in allowed("torch_batches") and "sgns" not in allowed("negative_sampling")
 
 
 def test_the_reader_of_imports(tmp_path: Path) -> None:

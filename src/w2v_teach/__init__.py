@@ -18,8 +18,9 @@ _MODULES = (
     "training", "evaluate", "plotting", "gradcheck",
     "bias", "encoder",  # bias measures and the contextual encoder (chapter 7)
     # trainers
-    # kernels (row scatter-adds, the shared-noise step, the PyTorch models and batch pipeline)
-    "scatter", "hogbatch", "torch_models", "torch_batches",
+    # kernels: row scatter-adds, the input side (h and its step), the negative-sampling output
+    # layer, the PyTorch models and their batch pipeline
+    "scatter", "inputs", "negative_sampling", "torch_models", "torch_batches",
     "counting", "cbow_softmax", "sgns", "hsoftmax", "torch_train", "reference",
     # scaling out (chapter 9)
     "hogwild", "streaming", "spark",
@@ -33,6 +34,8 @@ __all__ = list(_MODULES)
 # __all__ names another module's object outside this list.
 ALIASES = {
     "sgns.scatter_add": "scatter.scatter_add",  # chapter 3 teaches it beside the SGNS step
+    "sgns.loss_and_grads": "negative_sampling.loss_and_grads",  # the chapters' and GUIDE's address
+    "sgns.log_sigmoid": "negative_sampling.log_sigmoid",
     "datasets.world_corpus": "world.world_corpus",  # chapters 1-8 load every corpus from datasets
     "torch_models.train": "torch_train.train",  # installed by torch_train (no import cycle)
     "torch_models.OPTIMIZERS": "torch_train.OPTIMIZERS",

@@ -13,13 +13,15 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from ._checks import check_bool, check_choice, check_float, check_int
 from .embeddings import Embeddings
+from .sampling import subsample
 from .text import Vocab
+from .windows import cbow_examples, skipgram_pairs
 
 MODELS = ("skipgram", "cbow")
 # The C tool's learning rates for negative sampling (its -alpha default: 0.025 skip-gram, 0.05 CBOW).
@@ -254,3 +256,53 @@ def finish(vocab: Vocab, W_in: np.ndarray, W_out: np.ndarray, log: LossLog, run:
     extra = {k: v for k, v in run.items() if k != "words"}
     return make_result(vocab, W_in, W_out, log.array(), run["words"], seconds, keep=keep,
                        info={**(info or {}), **extra})
+
+
+def text_examples(ids: np.ndarray, counts: np.ndarray, rng: np.random.Generator, hp) -> Callable:
+    """Return examples(epoch) for :func:`run_epochs`: subsample the ids (threshold ``hp.t``), then cut
+    skip-gram pairs or CBOW windows (``hp.model``, dynamic ``hp.window``) in text order."""
+    cut = skipgram_pairs if hp.model == "skipgram" else cbow_examples
+
+    def examples(epoch: int):
+        kept = subsample(ids, counts, hp.t, rng)  # (n_kept,) this epoch's effective words
+        inputs, targets = cut(kept, hp.window, rng)
+        return inputs, targets, kept.shape[0]
+    return examples
+
+
+def words_schedule(lr0: float, epochs: int) -> Callable[[int, int, int, int], float]:
+    """Return the C tool's schedule by words done: lr0 decays linearly over the epochs' examples."""
+    return lambda epoch, done, n, batch: linear_lr(lr0, (epoch + done / n) / epochs)
+
+
+def run_epochs(epochs: int, examples: Callable, step: Callable, batch_size: int, schedule: Callable,
+               log: LossLog, bar, lr0: float) -> dict:
+    """Run the epoch loop of every NumPy trainer; return its record (words, examples, batches, final_lr).
+
+    examples(epoch) -> (inputs, targets, words) cuts one epoch's examples (words: the effective
+    words it read), or None to skip the epoch. Each batch of `batch_size` consecutive examples
+    gets the learning rate schedule(epoch, done, n, batch) (done of the epoch's n examples,
+    batch counted over the run) and one step(inputs, targets, lr, want_loss) -> mean loss per
+    example or None; the loss of every ``log.every``-th batch is recorded (and checked).
+    """
+    words = seen = batches = 0
+    rate = lr0
+    for epoch in range(epochs):
+        cut = examples(epoch)
+        if cut is None:
+            continue
+        inputs, targets, epoch_words = cut
+        words += epoch_words
+        n = targets.shape[0]
+        for lo in range(0, n, batch_size):
+            hi = min(lo + batch_size, n)
+            rate = schedule(epoch, lo, n, batches)
+            want = log.due(batches)
+            loss = step(inputs[lo:hi], targets[lo:hi], rate, want)
+            if want:
+                log.record(loss, batches, rate)
+            batches += 1
+        seen += n
+        bar.update(1)
+        bar.set_postfix(loss=f"{log.values[-1]:.3f}" if log.values else "-")
+    return {"words": words, "examples": seen, "batches": batches, "final_lr": rate}
