@@ -110,33 +110,7 @@ def test_loss_and_grads_rejects_mismatched_matrices_and_empty_batches():
                             np.zeros((0, 2), int))
 
 
-# -- scatter-add ---------------------------------------------------------------------------------
-def test_scatter_add_with_repeated_ids_equals_a_loop(rng):
-    target = rng.normal(size=(10, 4))
-    ids = np.array([3, 1, 3, 3, 0, 9, 1, 3])
-    rows = rng.normal(size=(8, 4))
-    expected = target.copy()
-    for i, r in zip(ids, rows):
-        expected[i] += r
-    sgns.scatter_add(target, ids, rows)
-    np.testing.assert_allclose(target, expected, rtol=1e-12, atol=1e-15)
-
-
-def test_fancy_index_add_loses_repeated_updates_but_scatter_add_does_not():
-    ids = np.array([2, 2, 2])
-    naive = np.zeros((4, 1))
-    naive[ids] += 1.0  # the misconception: only one of the three updates survives
-    right = np.zeros((4, 1))
-    sgns.scatter_add(right, ids, np.ones((3, 1)))
-    assert naive[2, 0] == 1.0 and right[2, 0] == 3.0
-
-
-def test_scatter_add_rejects_mismatched_rows_and_accepts_an_empty_batch():
-    target = np.zeros((3, 2))
-    with pytest.raises(ValueError, match=r"rows must have shape \(2, 2\)"):
-        sgns.scatter_add(target, [0, 1], np.ones((3, 2)))
-    sgns.scatter_add(target, np.array([], dtype=np.int64), np.zeros((0, 2)))
-    assert not target.any()
+# (scatter-add: tests/test_scatter.py)
 
 
 @pytest.mark.parametrize("bad", [-1, 3])

@@ -3,14 +3,13 @@ step against autograd, sparse updates, the batch pipeline against windows, gensi
 divergence and argument errors."""
 from __future__ import annotations
 
-from collections import Counter
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from w2v_teach import cbow_softmax, sampling, sgns, windows  # noqa: E402
+from w2v_teach import cbow_softmax, sgns  # noqa: E402
 from w2v_teach import torch_models as tm  # noqa: E402
 from w2v_teach import torch_batches as tb  # noqa: E402
 from w2v_teach import torch_train as tt  # noqa: E402
@@ -222,44 +221,7 @@ def test_sparse_adam_moves_only_batch_rows_but_dense_adam_moves_earlier_rows_too
     assert _rows_moved(torch.optim.Adam, sparse=False) == {0, 1, 6}
 
 
-# -- the batch pipeline ------------------------------------------------------------------------
-def test_skipgram_batches_hold_exactly_the_window_pairs():
-    V, window, batch = 7, 3, 5
-    ids = np.random.default_rng(0).integers(0, V, 40)
-    counts = np.bincount(ids, minlength=V)
-    cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(counts)).cdf)
-    layout = tb.BatchLayout("skipgram", window, group=2, n_noise=3)
-    chunk = tb.make_chunk(ids, tb.ChunkSpec(layout, counts, None, batch, cdf), np.random.default_rng(4),
-                           torch.Generator().manual_seed(0))
-    pairs, noise = Counter(), []
-    for s, b in zip(chunk.starts, chunk.sizes):
-        ib = chunk.flat[s:s + layout.width(b)].numpy()
-        assert layout.width(b) == 2 * b + -(-b // 2) * 3  # centres, contexts, 3 noise words per 2 pairs
-        pairs.update(zip(ib[:b].tolist(), (ib[b:2 * b] - V).tolist()))
-        noise += (ib[2 * b:] - V).tolist()
-    centers, contexts = windows.skipgram_pairs(ids, window, np.random.default_rng(4))  # same draws
-    assert pairs == Counter(zip(centers.tolist(), contexts.tolist()))
-    assert set(chunk.sizes[:-1]) == {batch} and chunk.words == len(ids)
-    assert chunk.starts[-1] + layout.width(chunk.sizes[-1]) == len(chunk.flat)
-    assert all(0 <= w < V and counts[w] > 0 for w in noise)
-
-
-def test_cbow_batches_pad_with_the_zero_row():
-    V, window = 6, 2
-    ids = np.arange(12) % V
-    counts = np.bincount(ids, minlength=V)
-    cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(counts)).cdf)
-    layout = tb.BatchLayout("cbow", window, group=1, n_noise=2)
-    chunk = tb.make_chunk(ids, tb.ChunkSpec(layout, counts, None, 4, cdf), np.random.default_rng(1),
-                           torch.Generator().manual_seed(1))
-    contexts, targets = windows.cbow_examples(ids, window, np.random.default_rng(1))
-    seen = []
-    for s, b in zip(chunk.starts, chunk.sizes):
-        ib = chunk.flat[s:s + layout.width(b)].numpy()
-        assert layout.width(b) == b * 2 * window + b + b * 2  # slots, centres, 2 noise words each
-        slots = ib[:b * 2 * window].reshape(b, 2 * window)
-        seen += [(tuple(np.where(row == 2 * V, -1, row)), t - V) for row, t in zip(slots, ib[b * 2 * window:][:b])]
-    assert Counter(seen) == Counter(zip(map(tuple, contexts.tolist()), targets.tolist()))
+# (the batch pipeline: tests/test_torch_batches.py)
 
 
 # -- the trainer -------------------------------------------------------------------------------
