@@ -3,7 +3,6 @@ step against autograd, sparse updates, the batch pipeline against windows, gensi
 divergence and argument errors."""
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 

@@ -105,3 +105,12 @@ def check_choice(name: str, value, choices) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
+
+
+def check_tables(W_in, W_out) -> tuple[np.ndarray, np.ndarray]:
+    """Return (W_in, W_out) checked as finite float matrices of the same (V, dim) shape."""
+    W_in = check_matrix("W_in", W_in)
+    W_out = check_matrix("W_out", W_out)
+    if W_out.shape != W_in.shape:
+        raise ValueError(f"W_out must have the shape of W_in {W_in.shape}, got {W_out.shape}")
+    return W_in, W_out

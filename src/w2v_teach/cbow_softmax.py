@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._checks import check_float, check_ids, check_int, check_matrix
+from ._checks import check_float, check_ids, check_int, check_tables
 from .sampling import keep_probability, subsample
 from .scatter import add_rows
 from .training import (LossLog, TrainResult, check_finite_loss, check_hyperparameters, finish, init_matrices,
@@ -44,11 +44,8 @@ def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
 
 def _check_batch(W_in, W_out, contexts, targets=None):
     """Validate the model matrices and a batch; return them as arrays (ValueError naming the bad one)."""
-    W_in = check_matrix("W_in", W_in)
+    W_in, W_out = check_tables(W_in, W_out)
     V, dim = W_in.shape
-    W_out = check_matrix("W_out", W_out)
-    if W_out.shape != (V, dim):
-        raise ValueError(f"W_out must have the shape of W_in {W_in.shape}, got {W_out.shape}")
     contexts = check_ids("contexts", contexts, V, ndim=2, allow_padding=True)
     if contexts.shape[0] == 0:
         raise ValueError("contexts is an empty batch (0 rows); a batch needs at least one example")

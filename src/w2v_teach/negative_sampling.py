@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from ._checks import check_ids, check_matrix
+from ._checks import check_ids, check_tables
 from .scatter import add_rows
 
 __all__ = ["log_sigmoid", "loss_and_grads", "pair_terms", "per_example_step", "shared_step"]
@@ -68,11 +68,8 @@ def loss_and_grads(W_in, W_out, centers, contexts, negatives) -> tuple[float, np
     the gradients are those of that mean. Noise words are used as given, even one that equals
     the context word (the plain formula; the trainer skips those, as the C tool does).
     """
-    W_in = check_matrix("W_in", W_in)
+    W_in, W_out = check_tables(W_in, W_out)
     V, dim = W_in.shape
-    W_out = check_matrix("W_out", W_out)
-    if W_out.shape != (V, dim):
-        raise ValueError(f"W_out must have the shape of W_in {W_in.shape}, got {W_out.shape}")
     centers = check_ids("centers", centers, V, ndim=1)
     contexts = check_ids("contexts", contexts, V, ndim=1)
     negatives = check_ids("negatives", negatives, V, ndim=2)
