@@ -18,17 +18,14 @@ The settings are those of the chapter (book/chapters/08_beyond_words.ipynb).
 from __future__ import annotations
 
 import argparse
-import io
-import csv
 import time
 from pathlib import Path
 
 import numpy as np
 
 import w2v_teach as w2v
-from w2v_teach._files import atomic_write
 
-RESULTS = Path(__file__).resolve().parents[1] / "src" / "w2v_teach" / "results"
+RESULTS = w2v.datasets.RESULTS
 # The chapter's settings, in one place.
 SESSIONS = dict(n_sessions=10_000, items_per_category=40)
 ITEM2VEC = dict(dim=32, epochs=10, lr=0.05)
@@ -39,11 +36,7 @@ WALKS = dict(walks_per_node=10)
 
 def _write(name: str, rows: list[dict]) -> Path:
     """Write `rows` as a CSV file under src/w2v_teach/results/."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return atomic_write(RESULTS / name, buf.getvalue())
+    return w2v.results.write(RESULTS / name, rows, list(rows[0]))
 
 
 def recommend_seed(seed: int) -> list[dict]:

@@ -21,7 +21,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "w2v_teach"
 
 FLOORS = {  # lowest first
     "checks": {"_checks", "_files", "gradcheck"},
-    "data": {"text", "sampling", "windows", "datasets", "world", "world_lexicon", "senses", "sessions", "graphs"},
+    "data": {"text", "sampling", "windows", "datasets", "results", "world", "world_lexicon", "senses", "sessions",
+             "graphs"},
     "values": {"vectors", "embeddings"},
     "scaffold": {"training", "evaluate", "plotting", "bias", "recommend", "features", "serving", "encoder"},
     "kernels": {"scatter", "inputs", "negative_sampling", "torch_models", "torch_batches"},

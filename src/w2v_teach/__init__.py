@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 _MODULES = (
     # data and values
-    "text", "sampling", "windows", "datasets", "world", "world_lexicon", "vectors", "embeddings",
+    "text", "sampling", "windows", "datasets", "results", "world", "world_lexicon", "vectors", "embeddings",
     "senses",  # planted senses and occupational skew (chapter 7)
     # the scaffold, evaluation and pictures
     "training", "evaluate", "plotting", "gradcheck",
