@@ -30,6 +30,7 @@ the same seed and ``workers >= 2`` give slightly different vectors; ``workers=1`
 from __future__ import annotations
 
 import multiprocessing
+from queue import Empty
 import time
 import traceback
 from collections.abc import Sequence
@@ -42,7 +43,7 @@ from . import sampling
 from ._checks import check_int
 from .torch_models import init_tables
 from .torch_batches import BatchLayout, ChunkSpec, ChunkStream, loop, noise_cdf, sgd_step
-from .training import (DEFAULT_BATCH, LossLog, TrainResult, finish, model_hyperparameters, prepare_corpus)
+from .training import (DEFAULT_BATCH, LossLog, NoBar, TrainResult, finish, model_hyperparameters, prepare_corpus)
 
 __all__ = ["split_ids", "start_method", "train", "worker_seed"]
 
@@ -85,13 +86,6 @@ class _SharedStepper:
                          cbow_exact=self.cbow_exact)
 
 
-class _NoBar:
-    """No progress bar inside a worker."""
-
-    def update(self, n: float = 1) -> None:
-        """Do nothing."""
-
-
 def _worker(rank: int, W: torch.Tensor, ids: np.ndarray, spec: ChunkSpec, job: dict, queue) -> None:
     """Train on one slice of the corpus into the shared table W; put (rank, report) on `queue`."""
     try:
@@ -101,7 +95,7 @@ def _worker(rank: int, W: torch.Tensor, ids: np.ndarray, spec: ChunkSpec, job: d
         log = LossLog(job["loss_every"])
         start = time.perf_counter()
         with torch.no_grad():
-            run = loop(stream.chunks(), stepper, W.device, job["lr"], job["total_words"], log, _NoBar())
+            run = loop(stream.chunks(), stepper, W.device, job["lr"], job["total_words"], log, NoBar())
         run.update(seconds=time.perf_counter() - start, losses=log.values)
         queue.put((rank, run))
     except BaseException as exc:  # report every failure to the parent, which raises it
@@ -123,7 +117,7 @@ def _run_workers(W: torch.Tensor, slices: list[np.ndarray], spec: ChunkSpec, job
         try:
             rank, report = queue.get(timeout=1.0)
             reports[rank] = report
-        except Exception:  # queue.Empty: check that nobody died without reporting
+        except Empty:  # check that nobody died without reporting
             dead = [p for r, p in enumerate(procs) if r not in reports and not p.is_alive()]
             if dead and queue.empty():
                 for p in procs:

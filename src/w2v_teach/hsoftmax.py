@@ -33,6 +33,7 @@ from threadpoolctl import threadpool_limits
 
 from ._checks import check_choice, check_ids, check_int, check_matrix
 from .inputs import hidden, update
+from .negative_sampling import log_sigmoid
 from .scatter import group_rows
 from .training import (MODELS, LossLog, TrainResult, finish, init_matrices, model_hyperparameters, prepare_corpus,
                        progress_bar, run_epochs, text_examples, words_schedule)
@@ -118,11 +119,6 @@ def huffman(counts) -> HuffmanTree:
 
 
 # -- the loss and its gradients ------------------------------------------------------------------
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
-    """Return log sigma(x), computed stably."""
-    return -np.logaddexp(0.0, -x)
-
-
 def _path_terms(h, nodes, points, codes, mask, with_loss=True, max_score=None):
     """Return per-example losses (B,), dh (B, dim) and the node gradients' weights g (B, L).
 
@@ -141,7 +137,7 @@ def _path_terms(h, nodes, points, codes, mask, with_loss=True, max_score=None):
         g[np.abs(s) >= max_score] = 0.0
     loss = None
     if with_loss:
-        loss = -(_log_sigmoid((1 - 2 * codes) * s) * mask).sum(axis=1)  # (B,)
+        loss = -(log_sigmoid((1 - 2 * codes) * s) * mask).sum(axis=1)  # (B,)
     dh = np.matmul(g[:, None, :], U)[:, 0, :]  # (B, dim)
     return loss, dh, g
 
@@ -199,7 +195,7 @@ def probabilities(W_in, nodes, tree: HuffmanTree, inputs, model: str = "skipgram
     h, _ = hidden(W_in, inputs, model, sum_with="reduceat")
     s = h @ nodes.T  # (B, V - 1): every inner node's score
     signed = (1 - 2 * tree.code_table) * s[:, tree.point_table]  # (B, V, L)
-    return np.exp((_log_sigmoid(signed) * tree.mask).sum(axis=2))  # (B, V)
+    return np.exp((log_sigmoid(signed) * tree.mask).sum(axis=2))  # (B, V)
 
 
 # -- the trainer ---------------------------------------------------------------------------------

@@ -37,7 +37,14 @@ CBOW_UPDATES = ("c_tool", "exact")
 
 @dataclass
 class TrainResult:
-    """What a trainer returns: the embeddings and the record of how training went."""
+    """What a trainer returns: the embeddings and the record of how training went.
+
+    ``info`` keys that every trainer of ours with an SGD loop fills (:func:`finish`): "model",
+    "batches", "final_lr" (the rate of the last step), "loss_every", "batch_size", "keep", and
+    "cbow_update" where CBOW can be trained; the NumPy loop adds "examples". ``W_out`` is the
+    (V, dim) output table, except for hierarchical softmax ((V - 1, dim) inner nodes), Spark (empty)
+    and counting (the SVD's context side).
+    """
 
     embeddings: Embeddings  # the vectors a chapter evaluates (by default the input matrix)
     losses: np.ndarray  # the LossLog: mean loss per example of every info["loss_every"]-th batch
@@ -190,8 +197,8 @@ class LossLog:
         return np.asarray(self.values, dtype=np.float64)
 
 
-class _NoBar:
-    """Stands in for a tqdm bar when progress is off."""
+class NoBar:
+    """Stands in for a tqdm bar when progress is off (or inside a worker process)."""
 
     def update(self, n: float = 1) -> None:
         """Do nothing."""
@@ -204,7 +211,7 @@ class _NoBar:
 def progress_bar(progress: bool, total: float, desc: str, unit: str) -> Iterator:
     """Yield a tqdm bar when `progress` is True (else a stand-in), closed whatever happens."""
     if not check_bool("progress", progress):
-        yield _NoBar()
+        yield NoBar()
         return
     from tqdm.auto import tqdm
 
