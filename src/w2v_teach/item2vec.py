@@ -24,8 +24,8 @@ from .inputs import update
 from .negative_sampling import shared_step
 from .sampling import NegativeSampler, keep_probability, noise_distribution
 from .text import Vocab
-from .training import (DEFAULT_LR, LossLog, TrainResult, check_hyperparameters, finish, init_matrices,
-                       progress_bar, run_epochs, words_schedule)
+from .training import (DEFAULT_LR, LossLog, TrainResult, check_hyperparameters, check_trainable, finish,
+                       init_matrices, progress_bar, run_epochs, words_schedule)
 
 __all__ = ["sentence_pairs", "train"]
 
@@ -92,8 +92,7 @@ def train(sentences: Sequence[Sequence[str]], *, dim: int = 32, window: int | No
     vocab = Vocab.build(tokens, min_count=hp.min_count)
     known = np.array([w in vocab for w in tokens], dtype=bool)
     ids, owner = vocab.encode([w for w, k in zip(tokens, known) if k]), owner[known]
-    if len(vocab) < 2:
-        raise ValueError(f"only {len(vocab)} word(s) left after min_count={hp.min_count}; training needs 2")
+    check_trainable(len(ids), len(vocab), hp.min_count)
     rng = np.random.default_rng(hp.seed)
     W_in, W_out = init_matrices(len(vocab), hp.dim, rng)
     sampler = NegativeSampler(noise_distribution(vocab.counts, noise_power))

@@ -32,7 +32,7 @@ from .text import Vocab
 from .torch_models import init_tables
 from .torch_batches import BatchLayout, ChunkSpec, chunks, loop, noise_cdf
 from .torch_train import Stepper
-from .training import (LossLog, TrainResult, finish, model_hyperparameters, progress_bar)
+from .training import (LossLog, TrainResult, check_trainable, finish, model_hyperparameters, progress_bar)
 
 __all__ = ["INDEX", "ShardedCorpus", "train", "write_shards"]
 
@@ -174,8 +174,7 @@ def train(corpus: ShardedCorpus, *, model: str = "skipgram", dim: int = 100, win
     S, share_size = check_int("shared_negatives", shared_negatives, 1), check_int("share_size", share_size, 1)
     chunk_tokens, progress = check_int("chunk_tokens", chunk_tokens, 2), check_bool("progress", progress)
     vocab = corpus.build_vocab(hp.min_count, hp.max_size)  # pass 1: the counts
-    if len(vocab) < 2:
-        raise ValueError(f"the corpus is too small to train on: {len(vocab)} word(s) after min_count={hp.min_count}")
+    check_trainable(int(vocab.counts.sum()), len(vocab), hp.min_count)
     layout = BatchLayout(model, hp.window, share_size, S)
     cdf = noise_cdf(vocab.counts)
     spec = ChunkSpec(layout, vocab.counts, hp.t, hp.batch_size, cdf)

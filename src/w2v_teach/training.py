@@ -132,11 +132,16 @@ def prepare_corpus(tokens: Iterable[str], min_count: int, max_size: int | None =
     tokens = check_tokens(tokens)
     vocab = Vocab.build(tokens, min_count=min_count, max_size=max_size)
     ids = vocab.encode(tokens, oov="skip")
-    if len(vocab) < 2 or len(ids) < 2:
-        raise ValueError(f"the corpus is too small to train on: {len(ids)} tokens and {len(vocab)} "
+    check_trainable(len(ids), len(vocab), min_count)
+    return vocab, ids
+
+
+def check_trainable(n_tokens: int, n_words: int, min_count: int) -> None:
+    """Raise ValueError (the one "too small" message) unless 2 tokens and 2 words are left to train on."""
+    if n_words < 2 or n_tokens < 2:
+        raise ValueError(f"the corpus is too small to train on: {n_tokens} tokens and {n_words} "
                          f"word(s) in the vocabulary after min_count={min_count}; training needs "
                          "at least 2 of each (lower min_count or use more text)")
-    return vocab, ids
 
 
 def init_matrices(V: int, dim: int, rng: np.random.Generator, half_width: float = 1.0,
