@@ -165,6 +165,16 @@ def _wiki_articles():
                 yield tokens
 
 
+def _wiki_text(cache_dir=None) -> str:
+    """Return the cached text of the Wikipedia sample, one article a line (built on first use)."""
+    path = cache_folder(cache_dir) / f"wiki_sample-{WIKI_SAMPLE_VERSION}.txt"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    text = "\n".join(" ".join(tokens) for tokens in _wiki_articles()) + "\n"
+    atomic_write(path, text)
+    return text
+
+
 def wiki_sample(cache_dir=None) -> list[str]:
     """Return about 0.48M tokens of real Wikipedia text as one flat token list.
 
@@ -172,16 +182,14 @@ def wiki_sample(cache_dir=None) -> list[str]:
     references, tables, links and HTML are stripped with gensim's ``filter_wiki`` and the text
     is tokenized with :func:`w2v_teach.text.tokenize`. The first call takes several seconds and
     caches the tokens (one article per line) in `cache_dir` (default: $W2V_TEACH_CACHE or
-    ~/.cache/w2v_teach); later calls read the cache.
+    ~/.cache/w2v_teach); later calls read the cache. :func:`wiki_articles` keeps the articles apart.
     """
-    folder = cache_folder(cache_dir)
-    path = folder / f"wiki_sample-{WIKI_SAMPLE_VERSION}.txt"
-    if path.is_file():
-        return path.read_text(encoding="utf-8").split()
-    articles = [" ".join(tokens) for tokens in _wiki_articles()]
-    text = "\n".join(articles) + "\n"
-    atomic_write(path, text)
-    return text.split()
+    return _wiki_text(cache_dir).split()
+
+
+def wiki_articles(cache_dir=None) -> list[list[str]]:
+    """Return the articles of the Wikipedia sample, each a token list (the tokens of :func:`wiki_sample`)."""
+    return [line.split() for line in _wiki_text(cache_dir).splitlines() if line.strip()]
 
 
 # ---------------------------------------------------------------------------------------------
