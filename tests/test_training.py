@@ -201,3 +201,68 @@ def test_progress_bar_is_optional_and_always_closed(capsys):
     with pytest.raises(ValueError, match="progress must be True or False"):
         with training.progress_bar("yes", 10, "x", "step"):
             pass
+
+
+# -- the one epoch loop, the defaults and the ending -----------------------------------------------
+class _Bar:
+    def __init__(self):
+        self.epochs, self.postfix = 0, None
+
+    def update(self, n=1):
+        self.epochs += n
+
+    def set_postfix(self, **kwargs):
+        self.postfix = kwargs
+
+
+def test_run_epochs_steps_through_batches_with_the_schedule_and_logs_every_kth():
+    seen = []
+
+    def examples(epoch):
+        if epoch == 1:
+            return None  # an epoch with too little text is skipped
+        n = 5
+        return np.arange(n) + 10 * epoch, np.arange(n), 7
+
+    def step(inputs, targets, lr, want):
+        seen.append((inputs.tolist(), lr, want))
+        return float(len(targets)) if want else None
+
+    log, bar = training.LossLog(2), _Bar()
+    run = training.run_epochs(3, examples, step, 2, training.words_schedule(1.0, 3), log, bar, lr0=1.0)
+    assert run == {"words": 14, "examples": 10, "batches": 6, "final_lr": training.linear_lr(1.0, (2 + 4 / 5) / 3)}
+    assert [s[0] for s in seen] == [[0, 1], [2, 3], [4], [20, 21], [22, 23], [24]]
+    assert [s[1] for s in seen][:3] == [1.0, training.linear_lr(1.0, 2 / 15), training.linear_lr(1.0, 4 / 15)]
+    assert [s[2] for s in seen] == [True, False, True, False, True, False] and log.values == [2.0, 1.0, 2.0]
+    assert bar.epochs == 2 and bar.postfix == {"loss": "2.000"}
+
+
+def test_model_hyperparameters_fill_the_models_defaults():
+    hp = training.model_hyperparameters("cbow", lr=None, batch_size=None, dim=3)
+    assert (hp.model, hp.lr, hp.batch_size, hp.dim) == ("cbow", 0.05, 256, 3)
+    hp = training.model_hyperparameters("skipgram", lr=0.1, batch_size=None, default_batch={"skipgram": 7})
+    assert (hp.lr, hp.batch_size) == (0.1, 7)
+    with pytest.raises(ValueError, match="model must be one of"):
+        training.model_hyperparameters("glove", lr=None, batch_size=None)
+
+
+def test_finish_raises_on_non_finite_tables_with_the_last_step_and_rate():
+    vocab, _ = training.prepare_corpus("a b a b".split(), min_count=1)
+    W = np.zeros((2, 3))
+    run = {"words": 4, "batches": 9, "final_lr": 0.25}
+    result = training.finish(vocab, W, W, training.LossLog(1), dict(run), 2.0, info={"model": "x"})
+    assert result.info == {"model": "x", "batches": 9, "final_lr": 0.25, "keep": "in"} and result.words_trained == 4
+    with pytest.raises(FloatingPointError, match=r"at step 9 \(learning rate 0.25\).*smaller lr, or less"):
+        training.finish(vocab, W, W + np.nan, training.LossLog(1, hint=", or less"), run, 2.0)
+
+
+def test_text_examples_cut_pairs_or_windows_of_the_subsampled_text():
+    from types import SimpleNamespace
+
+    ids, counts = np.array([0, 1, 2, 1, 0, 2]), np.array([2, 2, 2])
+    hp = SimpleNamespace(model="cbow", window=1, t=None)
+    contexts, targets, words = training.text_examples(ids, counts, np.random.default_rng(0), hp)(0)
+    assert words == 6 and targets.tolist() == ids.tolist() and contexts.shape == (6, 2)
+    hp.model = "skipgram"
+    centers, contexts, words = training.text_examples(ids, counts, np.random.default_rng(0), hp)(0)
+    assert len(centers) == len(contexts) == 10  # window 1: two neighbours inside, one at each end
