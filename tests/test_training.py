@@ -266,3 +266,12 @@ def test_text_examples_cut_pairs_or_windows_of_the_subsampled_text():
     hp.model = "skipgram"
     centers, contexts, words = training.text_examples(ids, counts, np.random.default_rng(0), hp)(0)
     assert len(centers) == len(contexts) == 10  # window 1: two neighbours inside, one at each end
+
+
+def test_a_wrong_type_is_both_a_value_error_and_a_type_error():
+    from w2v_teach import sgns
+
+    for bad in ({"dim": "ten"}, {"progress": "yes"}, {"lr": "fast"}):
+        with pytest.raises(_checks.InvalidParameterError, match=next(iter(bad))) as info:
+            sgns.train("a b c a b c".split(), min_count=1, epochs=1, **bad)
+        assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)

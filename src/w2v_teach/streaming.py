@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from . import sampling
-from ._checks import check_bool, check_int
+from ._checks import InvalidParameterError, check_bool, check_int
 from ._files import atomic_write
 from .text import Vocab
 from .torch_models import init_tables
@@ -166,7 +166,7 @@ def train(corpus: ShardedCorpus, *, model: str = "skipgram", dim: int = 100, win
     :func:`w2v_teach.torch_train.train`. A run that diverged raises FloatingPointError, as every trainer.
     """
     if not isinstance(corpus, ShardedCorpus):
-        raise ValueError(f"corpus must be a ShardedCorpus (see write_shards), got {type(corpus).__name__}")
+        raise InvalidParameterError(f"corpus must be a ShardedCorpus (see write_shards), got {type(corpus).__name__}")
     hp = model_hyperparameters(
         model, lr=lr, batch_size=batch_size, dim=dim, window=window, negatives=negatives, epochs=epochs, t=t,
         min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
