@@ -113,9 +113,9 @@ def test_word_vectors_by_layer(enc):
     np.testing.assert_allclose(a, b, atol=1e-6)
     last = vectors[-1]
     assert last[0] @ last[1] / np.linalg.norm(last[0]) / np.linalg.norm(last[1]) < 0.95
-    with pytest.raises(KeyError, match="exactly once"):
+    with pytest.raises(ValueError, match="exactly once"):
         enc.word_vectors(["the bank of the bank"], "bank")
-    with pytest.raises(KeyError, match="exactly once"):
+    with pytest.raises(ValueError, match="exactly once"):
         enc.word_vectors(["no such word here"], "bank")
 
 

@@ -170,7 +170,7 @@ class Encoder:
         """Return the vectors of `word` in each sentence at every layer, (layers + 1, B, d).
 
         A word split into several pieces gets the mean of its pieces. The word must occur once,
-        as whole pieces, in every sentence (KeyError naming the sentence if not).
+        as whole pieces, in every sentence (ValueError naming the sentence if not).
         """
         sentences = check_words("sentences", sentences)
         target = self.tokenizer.encode(word, add_special_tokens=False).ids
@@ -180,7 +180,7 @@ class Encoder:
             ids = self.tokenizer.encode(sentence).ids
             starts = [i for i in range(len(ids)) if ids[i:i + len(target)] == target]
             if len(starts) != 1:
-                raise KeyError(f"{word!r} must occur exactly once in {sentence!r}, found {len(starts)}")
+                raise ValueError(f"{word!r} must occur exactly once in {sentence!r}, found {len(starts)}")
             span = slice(starts[0], starts[0] + len(target))
             for layer, s in enumerate(states):
                 out[layer, row] = s[row, span].mean(0).numpy()
