@@ -5,7 +5,7 @@
 Every row trains skip-gram with negative sampling on the same tokens (the Wikipedia sample)
 with the same hyperparameters: dim 100, window 5, K = 5 noise words, subsampling t = 1e-4,
 min_count 5, lr 0.025. Rows: gensim (the reference, optimised C, workers=1), our NumPy trainer
-(`w2v_teach.sgns.train`), and, when `w2v_teach.torch_models` exists, the PyTorch trainer on the
+(`w2v_teach.sgns.train`), and, when PyTorch is installed, the PyTorch trainer on the
 CPU (and on CUDA when a GPU is available). Two more rows train skip-gram with hierarchical softmax
 instead (chapter 5): gensim's `hs=1, negative=0` and `w2v_teach.hsoftmax.train`; the HS row's
 ratio and score deltas are to gensim's HS row, not to gensim's negative sampling. With PyTorch,
@@ -27,7 +27,6 @@ it exits 0 whatever the outcome.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import sys
@@ -95,7 +94,35 @@ def fmt(x: float, spec: str = ".3f") -> str:
     return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else format(x, spec)
 
 
-def main(argv=None) -> int:
+REF = "gensim (C, workers=1)"
+
+
+def verdict(name: str, ratio: float, d_ws: float) -> str:
+    """Return the row's verdict against its target (see the module docstring)."""
+    if name in (REF, HS_REF, MP_REF):
+        return {REF: "reference", HS_REF: "reference of the HS row",
+                MP_REF: "reference of the Hogwild row (1 CPU thread per worker, 2 workers)"}[name]
+    if name == MP_OURS:
+        ok = ratio >= TORCH_TARGET and d_ws >= 0
+        return (f"{'PASS' if ok else 'FAIL'} (speed >= gensim workers=2: {ratio >= TORCH_TARGET}, "
+                f"WS353 no lower: {d_ws >= 0})")
+    if name == HS_OURS:
+        ok = d_ws >= -WS_TOLERANCE
+        return f"{'PASS' if ok else 'FAIL'} (WS353 >= gensim HS - {WS_TOLERANCE}; speed: no target)"
+    if "NumPy" in name:
+        ok = ratio >= NUMPY_TARGET and d_ws >= -WS_TOLERANCE
+        return (f"{'PASS' if ok else 'FAIL'} (speed >= {NUMPY_TARGET}x: {ratio >= NUMPY_TARGET}, "
+                f"WS353 >= gensim - {WS_TOLERANCE}: {d_ws >= -WS_TOLERANCE})")
+    return f"{'PASS' if ratio >= TORCH_TARGET else 'FAIL'} (speed >= {TORCH_TARGET}x)"
+
+
+def baseline(name: str) -> str:
+    """Return the row a row's ratio and score deltas are measured against."""
+    return HS_REF if name in (HS_REF, HS_OURS) else MP_REF if name == MP_OURS else REF
+
+
+def parse_args(argv) -> argparse.Namespace:
+    """Return the command line's options (--quick: one epoch, one repeat)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
@@ -106,80 +133,69 @@ def main(argv=None) -> int:
         args.epochs, args.repeats = 1, 1
     if args.epochs < 1 or args.repeats < 1 or args.threads < 1:
         parser.error("--epochs, --repeats and --threads must be >= 1")
+    return args
 
-    tokens = w2v.datasets.wiki_sample()
-    print(f"wiki_sample: {len(tokens):,} tokens; {args.epochs} epochs, {args.repeats} repeat(s), "
-          f"hyperparameters {HYPER}; {os.cpu_count()} CPUs")
 
-    rows = {"gensim (C, workers=1)": lambda s: run_gensim(tokens, args.epochs, s),
-            "w2v_teach NumPy": lambda s: run_numpy(tokens, args.epochs, s)}
-    torch = None
-    if importlib.util.find_spec("w2v_teach.torch_models") is None:
-        print("note: w2v_teach.torch_models does not exist yet; the PyTorch rows are skipped")
-    else:
-        try:
-            import torch
-        except ImportError:
-            print("note: PyTorch is not installed; the PyTorch rows are skipped")
+def table_rows(tokens: list[str], epochs: int, threads: int) -> dict:
+    """Return {row name: run(seed) -> (words/s, scores)}, the PyTorch rows only when torch imports."""
+    rows = {REF: lambda s: run_gensim(tokens, epochs, s), "w2v_teach NumPy": lambda s: run_numpy(tokens, epochs, s)}
+    try:
+        import torch
+    except ImportError:
+        print("note: PyTorch is not installed; the PyTorch rows are skipped")
+        torch = None
     if torch is not None:
-        torch.set_num_threads(args.threads)
-        rows[f"w2v_teach PyTorch CPU ({args.threads} threads)"] = lambda s: run_torch(tokens, args.epochs, s, "cpu")
+        torch.set_num_threads(threads)
+        rows[f"w2v_teach PyTorch CPU ({threads} threads)"] = lambda s: run_torch(tokens, epochs, s, "cpu")
         if torch.cuda.is_available():
-            rows["w2v_teach PyTorch CUDA"] = lambda s: run_torch(tokens, args.epochs, s, "cuda")
+            rows["w2v_teach PyTorch CUDA"] = lambda s: run_torch(tokens, epochs, s, "cuda")
         else:
             print("note: no CUDA device; the CUDA row is skipped")
-        rows[MP_REF] = lambda s: run_gensim_2(tokens, args.epochs, s)  # the Hogwild row compares with this one
-        rows[MP_OURS] = lambda s: run_hogwild(tokens, args.epochs, s)
+        rows[MP_REF] = lambda s: run_gensim_2(tokens, epochs, s)  # the Hogwild row compares with this one
+        rows[MP_OURS] = lambda s: run_hogwild(tokens, epochs, s)
+    rows[HS_REF] = lambda s: run_gensim_hs(tokens, epochs, s)  # the HS rows compare with this one
+    rows[HS_OURS] = lambda s: run_numpy_hs(tokens, epochs, s)
+    return rows
 
-    rows[HS_REF] = lambda s: run_gensim_hs(tokens, args.epochs, s)  # the HS rows compare with this one
-    rows[HS_OURS] = lambda s: run_numpy_hs(tokens, args.epochs, s)
 
+def measure(rows: dict, repeats: int) -> tuple[dict, dict]:
+    """Run every row once per seed, interleaved; return each row's speeds and score dicts."""
     speeds = {name: [] for name in rows}
     scores = {name: [] for name in rows}
-    for seed in range(args.repeats):  # interleaved, so machine load hits every row alike
+    for seed in range(repeats):  # interleaved, so machine load hits every row alike
         for name, fn in rows.items():
             wps, quality = fn(seed)
             speeds[name].append(wps)
             scores[name].append(quality)
             print(f"  seed {seed}  {name:<32} {wps:>10,.0f} words/s  WS353 {quality['ws353']:.3f}", flush=True)
+    return speeds, scores
 
-    med = {name: {k: statistics.median(q[k] for q in scores[name]) for k in scores[name][0]} for name in rows}
-    ref = "gensim (C, workers=1)"
-    print()
+
+def report(speeds: dict, scores: dict, repeats: int) -> None:
+    """Print the table of medians, ratios, score deltas and verdicts."""
+    med = {name: {k: statistics.median(q[k] for q in qs) for k in qs[0]} for name, qs in scores.items()}
     header = (f"{'trainer':<34}{'words/s':>10}{'ratio':>7}{'WS353':>8}{'dWS':>8}{'SimLex':>8}"
               f"{'dSL':>8}{'Google':>8}  verdict")
-    print(header)
-    print("-" * len(header))
-    for name in rows:
-        base = HS_REF if name in (HS_REF, HS_OURS) else ref  # HS rows: ratio and deltas to gensim HS
-        base = MP_REF if name == MP_OURS else base  # the Hogwild row: to gensim workers=2
-        speed = statistics.median(speeds[name])
+    print("\n" + header + "\n" + "-" * len(header))
+    for name in speeds:
+        base, speed, q = baseline(name), statistics.median(speeds[name]), med[name]
         ratio = speed / statistics.median(speeds[base])
-        q = med[name]
         d_ws, d_sl = q["ws353"] - med[base]["ws353"], q["simlex"] - med[base]["simlex"]
-        if name in (ref, HS_REF):
-            verdict = "reference" if name == ref else "reference of the HS row"
-        elif name == MP_REF:
-            verdict = "reference of the Hogwild row (1 CPU thread per worker, 2 workers)"
-        elif name == MP_OURS:
-            ok = ratio >= TORCH_TARGET and d_ws >= 0
-            verdict = (f"{'PASS' if ok else 'FAIL'} (speed >= gensim workers=2: {ratio >= TORCH_TARGET}, "
-                       f"WS353 no lower: {d_ws >= 0})")
-        elif name == HS_OURS:
-            ok = d_ws >= -WS_TOLERANCE
-            verdict = f"{'PASS' if ok else 'FAIL'} (WS353 >= gensim HS - {WS_TOLERANCE}; speed: no target)"
-        elif "NumPy" in name:
-            ok = ratio >= NUMPY_TARGET and d_ws >= -WS_TOLERANCE
-            verdict = (f"{'PASS' if ok else 'FAIL'} (speed >= {NUMPY_TARGET}x: {ratio >= NUMPY_TARGET}, "
-                       f"WS353 >= gensim - {WS_TOLERANCE}: {d_ws >= -WS_TOLERANCE})")
-        else:
-            ok = ratio >= TORCH_TARGET
-            verdict = f"{'PASS' if ok else 'FAIL'} (speed >= {TORCH_TARGET}x)"
         print(f"{name:<34}{speed:>10,.0f}{ratio:>6.2f}x{fmt(q['ws353']):>8}{fmt(d_ws, '+.3f'):>8}"
-              f"{fmt(q['simlex']):>8}{fmt(d_sl, '+.3f'):>8}{fmt(q['google']):>8}  {verdict}")
-    cov = med[ref]
-    print(f"\nmedians over {args.repeats} seed(s). Coverage: WS353 {cov['ws_cov']:.3f}, SimLex "
+              f"{fmt(q['simlex']):>8}{fmt(d_sl, '+.3f'):>8}{fmt(q['google']):>8}  {verdict(name, ratio, d_ws)}")
+    cov = med[REF]
+    print(f"\nmedians over {repeats} seed(s). Coverage: WS353 {cov['ws_cov']:.3f}, SimLex "
           f"{cov['sl_cov']:.3f}, Google {cov['google_cov']:.3f} (gensim's vocabulary; ours is the same).")
+
+
+def main(argv=None) -> int:
+    """Measure every row and print the table; exit 0 whatever the verdicts."""
+    args = parse_args(argv)
+    tokens = w2v.datasets.wiki_sample()
+    print(f"wiki_sample: {len(tokens):,} tokens; {args.epochs} epochs, {args.repeats} repeat(s), "
+          f"hyperparameters {HYPER}; {os.cpu_count()} CPUs")
+    speeds, scores = measure(table_rows(tokens, args.epochs, args.threads), args.repeats)
+    report(speeds, scores, args.repeats)
     return 0
 
 

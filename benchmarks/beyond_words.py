@@ -18,17 +18,14 @@ The settings are those of the chapter (book/chapters/08_beyond_words.ipynb).
 from __future__ import annotations
 
 import argparse
-import io
-import csv
 import time
 from pathlib import Path
 
 import numpy as np
 
 import w2v_teach as w2v
-from w2v_teach._files import atomic_write
 
-RESULTS = Path(__file__).resolve().parents[1] / "src" / "w2v_teach" / "results"
+RESULTS = w2v.datasets.RESULTS
 # The chapter's settings, in one place.
 SESSIONS = dict(n_sessions=10_000, items_per_category=40)
 ITEM2VEC = dict(dim=32, epochs=10, lr=0.05)
@@ -39,11 +36,7 @@ WALKS = dict(walks_per_node=10)
 
 def _write(name: str, rows: list[dict]) -> Path:
     """Write `rows` as a CSV file under src/w2v_teach/results/."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return atomic_write(RESULTS / name, buf.getvalue())
+    return w2v.results.write(RESULTS / name, rows, list(rows[0]))
 
 
 def recommend_seed(seed: int) -> list[dict]:
@@ -57,7 +50,7 @@ def recommend_seed(seed: int) -> list[dict]:
     tr, te = R.encode_sessions(train, idx), R.encode_sessions(test, idx)
     hist, tgt = R.next_item_cases(te)
     last = np.array([h[-1] for h in hist])
-    pop = R.popularity(tr, n)
+    pop = R.item_counts(tr, n)
     tail = pop[tgt] < np.median(pop)  # the held-out item is one of the rarer half
     res = w2v.item2vec.train(train, **ITEM2VEC, seed=seed)
     W_in = R.align_rows(res.vocab.words, res.W_in, data.items)
@@ -69,7 +62,7 @@ def recommend_seed(seed: int) -> list[dict]:
     g_unit = w2v.serving.unit_rows(R.align_rows(gm.wv.index_to_key, gm.wv.vectors, data.items))
     scores = {
         "most popular": np.tile(pop, (len(tgt), 1)),
-        "co-occurrence": R.cooccurrence(tr, n)[last].toarray(),
+        "co-occurrence": R.session_cooccurrence(tr, n)[last].toarray(),
         "ALS (implicit)": R.als_scores(R.als_factors(tr, n, **ALS, seed=seed), hist, n),
         "item2vec cosine": unit[last] @ unit.T,
         "item2vec v.u": W_in[last] @ W_out.T,

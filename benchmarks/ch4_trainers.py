@@ -15,14 +15,11 @@ chapter 2's result. The table is rewritten atomically after every run.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import time
 from pathlib import Path
 from typing import Callable
 
 import w2v_teach as w2v
-from w2v_teach._files import atomic_write
 
 COLUMNS = ("model", "seed", "accuracy", "seconds")
 
@@ -59,12 +56,7 @@ def run_one(corpus, model: str, seed: int) -> dict:
 
 def write_rows(path: Path, rows: list[dict]) -> None:
     """Write `rows` to `path` atomically as CSV, sorted by model and seed."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for r in sorted(rows, key=lambda r: (r["model"], int(r["seed"]))):
-        writer.writerow({k: (f"{r[k]:.6g}" if isinstance(r[k], float) else r[k]) for k in COLUMNS})
-    atomic_write(path, buf.getvalue())
+    w2v.results.write(path, rows, COLUMNS, sort_key=lambda r: (r["model"], int(r["seed"])), float_format=".6g")
 
 
 def parse_args(argv) -> argparse.Namespace:

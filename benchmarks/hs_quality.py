@@ -14,13 +14,10 @@ rows already in `--out` (same trainer, epochs and seed) are kept, not trained ag
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from pathlib import Path
 
 import w2v_teach as w2v
-from w2v_teach._files import atomic_write
 
 HYPER = dict(dim=100, window=5, t=1e-4, min_count=5, lr=0.025)
 COLUMNS = ("trainer", "epochs", "seed", "ws353", "simlex", "google", "seconds", "words_per_second")
@@ -33,19 +30,12 @@ TRAINERS = {
 
 def read_rows(path: Path) -> list[dict]:
     """Return the rows already in the table at `path` (none when it does not exist)."""
-    if not path.exists():
-        return []
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
+    return w2v.results.read(path, typed=False, missing_ok=True)
 
 
 def write_rows(path: Path, rows: list[dict]) -> None:
     """Write `rows` to `path` atomically as CSV."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write(path, buffer.getvalue())
+    w2v.results.write(path, rows, COLUMNS)
 
 
 def main(argv=None) -> int:

@@ -30,15 +30,12 @@ take a knob's baseline rows from any sweep (the baseline is the same run in ever
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import sys
 import time
 from pathlib import Path
 
 import w2v_teach as w2v
-from w2v_teach._files import atomic_write
 
 BASE = dict(model="skipgram", loss="ns", dim=100, window=5, negatives=5, t=1e-4, min_count=5)
 BASE_EPOCHS = {"world": 5, "wiki": 10}
@@ -114,13 +111,7 @@ def plan(knobs: dict, seeds: list[int]) -> list[tuple[str, object, str, int]]:
 
 def write_table(path: Path, rows: list[dict], header: list[str]) -> None:
     """Write the comment lines and the rows as CSV, atomically."""
-    buf = io.StringIO()
-    buf.write("".join(f"# {line}\n" for line in header))
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
-    atomic_write(path, buf.getvalue())
+    w2v.results.write(path, rows, COLUMNS, header=header, float_format=".6g")
 
 
 def load_corpus(corpus: str, quick: bool, wiki_tokens: int | None):

@@ -22,14 +22,11 @@ N tokens only (for a quick smoke run; the book's table uses the whole sample).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import w2v_teach as w2v
-from w2v_teach._files import atomic_write
 
 HYPER = {"window": 5, "negatives": 5, "t": 1e-4, "min_count": 5}
 TRAINERS = ("numpy", "torch", "gensim")
@@ -62,10 +59,7 @@ def run_one(tokens: Sequence[str], trainer: str, dim: int, lr: float, epochs: in
 
 def read_rows(path: Path) -> list[dict]:
     """Return the rows already in the table at `path` (none if it does not exist)."""
-    if not path.exists():
-        return []
-    with path.open(newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = w2v.results.read(path, typed=False, missing_ok=True)
     for r in rows:
         r["lr"] = float(r.get("lr") or DEFAULT_LR)
     return rows
@@ -73,14 +67,8 @@ def read_rows(path: Path) -> list[dict]:
 
 def write_rows(path: Path, rows: list[dict]) -> None:
     """Write `rows` to `path` atomically as CSV, sorted by trainer, dim, epochs and seed."""
-    order = sorted(rows, key=lambda r: (r["trainer"], int(r["dim"]), float(r["lr"]),
-                                        int(r["epochs"]), int(r["seed"])))
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for r in order:
-        writer.writerow({k: (f"{r[k]:.6g}" if isinstance(r[k], float) else r[k]) for k in COLUMNS})
-    atomic_write(path, buf.getvalue())
+    w2v.results.write(path, rows, COLUMNS, float_format=".6g",
+                      sort_key=lambda r: (r["trainer"], int(r["dim"]), float(r["lr"]), int(r["epochs"]), int(r["seed"])))
 
 
 def int_list(text: str) -> list[int]:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from w2v_teach import encoder
+from w2v_teach._files import sha256_file
 
 # The model card's embedding of "This is an example sentence" (sentence-transformers), first five.
 PUBLISHED = [0.0677, 0.0635, 0.0487, 0.0793, 0.0375]
@@ -76,7 +77,7 @@ def test_loads_with_the_offline_switches_set(monkeypatch):
 
 
 def test_checksum_is_the_pinned_one(enc):
-    assert encoder.sha256_file(enc.folder / "model.safetensors") == encoder.MODEL_SHA256
+    assert sha256_file(enc.folder / "model.safetensors") == encoder.MODEL_SHA256
 
 
 def test_verify_file_names_both_digests(tmp_path):
@@ -113,9 +114,9 @@ def test_word_vectors_by_layer(enc):
     np.testing.assert_allclose(a, b, atol=1e-6)
     last = vectors[-1]
     assert last[0] @ last[1] / np.linalg.norm(last[0]) / np.linalg.norm(last[1]) < 0.95
-    with pytest.raises(KeyError, match="exactly once"):
+    with pytest.raises(ValueError, match="exactly once"):
         enc.word_vectors(["the bank of the bank"], "bank")
-    with pytest.raises(KeyError, match="exactly once"):
+    with pytest.raises(ValueError, match="exactly once"):
         enc.word_vectors(["no such word here"], "bank")
 
 

@@ -31,3 +31,13 @@ def test_an_error_inside_the_block_keeps_the_old_file_and_no_temporary(tmp_path)
             raise ValueError("checksum mismatch")
     assert path.read_text() == "old"
     assert os.listdir(tmp_path) == ["data.txt"]
+
+
+def test_sha256_file_is_hashlibs_digest_of_the_bytes(tmp_path):
+    import hashlib
+
+    from w2v_teach._files import sha256_file
+
+    path = tmp_path / "blob"
+    path.write_bytes(b"word2vec" * 1000)
+    assert sha256_file(path, chunk=7) == hashlib.sha256(b"word2vec" * 1000).hexdigest()

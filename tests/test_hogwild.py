@@ -85,13 +85,12 @@ def test_train_rejects_a_bare_string():
 
 
 def test_a_loss_that_blows_up_without_overflowing_is_divergence():
-    tables = np.zeros((3, 2), dtype=np.float32)
-    report = {"losses": [4.0, 3.0, 2.5], "batches": 3}
-    assert hogwild._check_run([report], tables, tables, 1, 0.05).array().tolist() == [4.0, 3.0, 2.5]
-    with pytest.raises(FloatingPointError, match="diverged"):
-        hogwild._check_run([{"losses": [4.0, 3e13], "batches": 2}], tables, tables, 1, 0.05)
-    with pytest.raises(FloatingPointError):
-        hogwild._check_run([report], tables, tables + np.inf, 1, 0.05)
+    report = {"losses": [4.0, 3.0, 2.5], "batches": 3, "words": 30, "final_lr": 0.01}
+    log, run = hogwild._check_run([report, dict(report, final_lr=0.02)], 1)
+    assert log.array().tolist() == [4.0, 3.0, 2.5]
+    assert run == {"words": 60, "batches": 6, "final_lr": 0.01}
+    with pytest.raises(FloatingPointError, match="diverged.*learning rate 0.01"):
+        hogwild._check_run([dict(report, losses=[4.0, 3e13])], 1)
 
 
 def test_the_default_batch_is_divided_among_the_workers(cycle_tokens):

@@ -6,6 +6,7 @@ import pytest
 
 import w2v_teach as w2v
 from w2v_teach import gradcheck, hsoftmax
+from w2v_teach import inputs as w2v_inputs
 from w2v_teach.hsoftmax import HuffmanTree, huffman, loss_and_grads, probabilities
 
 
@@ -218,7 +219,8 @@ def test_a_training_step_is_minus_lr_times_the_summed_gradient(model, exact):
     inputs, targets = BATCHES[model]
     loss, dW_in, dnodes = loss_and_grads(W_in, nodes, tree, inputs, targets, model=model)  # scores |s| < 6
     W_step, N_step = W_in.copy(), nodes.copy()
-    summed = hsoftmax._sgd_step(W_step, N_step, tree, inputs, targets, model, 0.1, exact, True)
+    summed = w2v_inputs.update(W_step, inputs, model, lambda h: hsoftmax.output_step(N_step, tree, h, targets, 0.1, True),
+                               "exact" if exact else "c_tool", sum_with="reduceat")
     B = len(targets)
     assert summed == pytest.approx(loss * B)
     np.testing.assert_allclose(W_step, W_in - 0.1 * B * dW_in, atol=1e-12)

@@ -30,7 +30,7 @@ def test_every_module_file_is_reachable():
 
     files = {p.stem for p in Path(w2v.__file__).parent.glob("*.py") if not p.stem.startswith("_")}
     assert files == set(w2v.__all__)
-    assert w2v.torch_models.train is w2v.torch_train.train  # the trainer, re-exported lazily
+    assert w2v.torch_models.train is w2v.torch_train.train  # the trainer, installed by torch_train
 
 
 def test_version_matches_pyproject():
@@ -52,3 +52,30 @@ def test_readme_example_runs_and_answers_the_classic_analogy():
     out = subprocess.run([sys.executable, "-c", blocks[0]], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert re.fullmatch(r"king - man \+ woman -> queen \(\d\.\d{3}\)\n", out.stdout), out.stdout
+
+
+def _resolve(address: str):
+    module, name = address.split(".")
+    return getattr(getattr(w2v, module), name)
+
+
+@pytest.mark.parametrize("alias", sorted(w2v.ALIASES))
+def test_every_alias_is_its_owner(alias):
+    assert _resolve(alias) is _resolve(w2v.ALIASES[alias])
+
+
+@pytest.mark.parametrize("name", [m for m in w2v.__all__ if m not in ("torch_models", "torch_train",
+                                                                      "torch_batches", "hogwild", "streaming")])
+def test_no_module_exports_another_modules_object(name):
+    """A public name defined in another package module is an alias, listed once in w2v.ALIASES."""
+    module = getattr(w2v, name)
+    for public in getattr(module, "__all__", []):
+        owner = getattr(getattr(module, public), "__module__", module.__name__)
+        if owner.startswith("w2v_teach.") and owner != module.__name__:
+            assert f"{name}.{public}" in w2v.ALIASES, f"{name}.{public} re-exports {owner}.{public}"
+
+
+@pytest.mark.parametrize("name", ["torch_models", "torch_train", "torch_batches", "hogwild", "streaming"])
+def test_no_torch_module_exports_another_modules_object(name):
+    pytest.importorskip("torch")
+    test_no_module_exports_another_modules_object(name)

@@ -48,13 +48,3 @@ def test_split_sessions():
     assert S.split_sessions(sessions, 0.3, seed=0) == (train, test)
     with pytest.raises(ValueError, match="at least 2"):
         S.split_sessions([["a"]])
-
-
-def test_join_sentences():
-    assert S.join_sentences([["a", "b"], ["c"]], gap=2) == ["a", "b", "</s>", "</s>", "c"]
-    with pytest.raises(ValueError, match="pad"):
-        S.join_sentences([["a", "</s>"]], gap=1)
-    with pytest.raises(ValueError, match="str"):
-        S.join_sentences(["ab"], gap=1)
-    with pytest.raises(ValueError, match="empty"):
-        S.join_sentences([], gap=1)

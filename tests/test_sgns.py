@@ -12,6 +12,15 @@ from w2v_teach.datasets import world_corpus
 from w2v_teach import gradcheck
 
 
+def _sgns_step(W_in, W_out, inputs, targets, noise, shared, lr, scale, with_loss, model="skipgram", exact=False):
+    """One SGD step as sgns.train takes it: inputs.update with the negative-sampling layer."""
+    from w2v_teach import inputs as inputs_mod, negative_sampling
+
+    layer = negative_sampling.shared_step if shared else negative_sampling.per_example_step
+    return inputs_mod.update(W_in, inputs, model, lambda h: layer(W_out, h, targets, noise, lr, scale, with_loss),
+                             "exact" if exact else "c_tool")
+
+
 def _problem(rng, V=9, dim=4, B=6, K=3, scale=0.5):
     """Return float64 (W_in, W_out, centers, contexts, negatives) with repeated ids."""
     W_in = rng.normal(scale=scale, size=(V, dim))
@@ -101,33 +110,7 @@ def test_loss_and_grads_rejects_mismatched_matrices_and_empty_batches():
                             np.zeros((0, 2), int))
 
 
-# -- scatter-add ---------------------------------------------------------------------------------
-def test_scatter_add_with_repeated_ids_equals_a_loop(rng):
-    target = rng.normal(size=(10, 4))
-    ids = np.array([3, 1, 3, 3, 0, 9, 1, 3])
-    rows = rng.normal(size=(8, 4))
-    expected = target.copy()
-    for i, r in zip(ids, rows):
-        expected[i] += r
-    sgns.scatter_add(target, ids, rows)
-    np.testing.assert_allclose(target, expected, rtol=1e-12, atol=1e-15)
-
-
-def test_fancy_index_add_loses_repeated_updates_but_scatter_add_does_not():
-    ids = np.array([2, 2, 2])
-    naive = np.zeros((4, 1))
-    naive[ids] += 1.0  # the misconception: only one of the three updates survives
-    right = np.zeros((4, 1))
-    sgns.scatter_add(right, ids, np.ones((3, 1)))
-    assert naive[2, 0] == 1.0 and right[2, 0] == 3.0
-
-
-def test_scatter_add_rejects_mismatched_rows_and_accepts_an_empty_batch():
-    target = np.zeros((3, 2))
-    with pytest.raises(ValueError, match=r"rows must have shape \(2, 2\)"):
-        sgns.scatter_add(target, [0, 1], np.ones((3, 2)))
-    sgns.scatter_add(target, np.array([], dtype=np.int64), np.zeros((0, 2)))
-    assert not target.any()
+# (scatter-add: tests/test_scatter.py)
 
 
 @pytest.mark.parametrize("bad", [-1, 3])
@@ -183,9 +166,8 @@ def test_one_step_equals_the_pair_by_pair_loop(rng, model, shared):
         noise[0, 1] = targets[0]
         noise_of_row, weight = (lambda b: noise[b]), 1.0
     expected_in, expected_out = _loop_step(W_in, W_out, inputs, targets, noise_of_row, weight, lr)
-    step = sgns._skipgram_step if model == "skipgram" else sgns._cbow_step
     got_in, got_out = W_in.copy(), W_out.copy()
-    step(got_in, got_out, inputs, targets, noise, shared, lr, weight, True)
+    _sgns_step(got_in, got_out, inputs, targets, noise, shared, lr, weight, True, model=model)
     np.testing.assert_allclose(got_in, expected_in, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(got_out, expected_out, rtol=1e-10, atol=1e-12)
 
@@ -197,7 +179,7 @@ def test_per_pair_step_is_lr_times_batch_times_the_mean_gradient(rng):
     lr = 0.1
     _, dW_in, dW_out = sgns.loss_and_grads(W_in, W_out, c, o, neg)
     got_in, got_out = W_in.copy(), W_out.copy()
-    loss = sgns._skipgram_step(got_in, got_out, c, o, neg, False, lr, 1.0, True)
+    loss = _sgns_step(got_in, got_out, c, o, neg, False, lr, 1.0, True)
     np.testing.assert_allclose(got_in, W_in - lr * len(c) * dW_in, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(got_out, W_out - lr * len(c) * dW_out, rtol=1e-10, atol=1e-12)
     assert loss / len(c) == pytest.approx(sgns.loss_and_grads(W_in, W_out, c, o, neg)[0])
@@ -285,7 +267,7 @@ def test_the_c_tool_cbow_rule_gives_each_context_word_n_times_the_exact_step():
     moved = {}
     for exact in (False, True):
         A, B = W_in.copy(), W_out.copy()
-        sgns._cbow_step(A, B, windows_, targets, noise, False, 0.1, 1.0, False, exact=exact)
+        _sgns_step(A, B, windows_, targets, noise, False, 0.1, 1.0, False, model="cbow", exact=exact)
         moved[exact] = (A - W_in, B - W_out)
     np.testing.assert_allclose(moved[False][0], 4 * moved[True][0], rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(moved[False][1], moved[True][1])

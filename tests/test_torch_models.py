@@ -3,15 +3,14 @@ step against autograd, sparse updates, the batch pipeline against windows, gensi
 divergence and argument errors."""
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from w2v_teach import cbow_softmax, sampling, sgns, windows  # noqa: E402
+from w2v_teach import cbow_softmax, sgns  # noqa: E402
 from w2v_teach import torch_models as tm  # noqa: E402
+from w2v_teach import torch_batches as tb  # noqa: E402
 from w2v_teach import torch_train as tt  # noqa: E402
 from w2v_teach.gradcheck import max_relative_error, numerical_gradient  # noqa: E402
 
@@ -147,7 +146,7 @@ def test_hand_written_sgd_step_equals_autograd(model_name, group, S):
     mean_loss, g_in, g_out = autograd_grads(net, loss)
 
     W = _stacked(W_in, W_out)
-    hand_loss = tt._sgd_step(W, ib, b, tt.BatchLayout(model_name, window, group, S), weight=weight, lr=lr,
+    hand_loss = tb.sgd_step(W, ib, b, tb.BatchLayout(model_name, window, group, S), weight=weight, lr=lr,
                              want_loss=True, cbow_exact=True)  # autograd differentiates the average
     assert abs(hand_loss - mean_loss) < 1e-10
     # one SGD step of size lr on the *sum* over the batch = lr * b on the mean
@@ -221,44 +220,7 @@ def test_sparse_adam_moves_only_batch_rows_but_dense_adam_moves_earlier_rows_too
     assert _rows_moved(torch.optim.Adam, sparse=False) == {0, 1, 6}
 
 
-# -- the batch pipeline ------------------------------------------------------------------------
-def test_skipgram_batches_hold_exactly_the_window_pairs():
-    V, window, batch = 7, 3, 5
-    ids = np.random.default_rng(0).integers(0, V, 40)
-    counts = np.bincount(ids, minlength=V)
-    cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(counts)).cdf)
-    layout = tt.BatchLayout("skipgram", window, group=2, n_noise=3)
-    chunk = tt._make_chunk(ids, tt.ChunkSpec(layout, counts, None, batch, cdf), np.random.default_rng(4),
-                           torch.Generator().manual_seed(0))
-    pairs, noise = Counter(), []
-    for s, b in zip(chunk.starts, chunk.sizes):
-        ib = chunk.flat[s:s + layout.width(b)].numpy()
-        assert layout.width(b) == 2 * b + -(-b // 2) * 3  # centres, contexts, 3 noise words per 2 pairs
-        pairs.update(zip(ib[:b].tolist(), (ib[b:2 * b] - V).tolist()))
-        noise += (ib[2 * b:] - V).tolist()
-    centers, contexts = windows.skipgram_pairs(ids, window, np.random.default_rng(4))  # same draws
-    assert pairs == Counter(zip(centers.tolist(), contexts.tolist()))
-    assert set(chunk.sizes[:-1]) == {batch} and chunk.words == len(ids)
-    assert chunk.starts[-1] + layout.width(chunk.sizes[-1]) == len(chunk.flat)
-    assert all(0 <= w < V and counts[w] > 0 for w in noise)
-
-
-def test_cbow_batches_pad_with_the_zero_row():
-    V, window = 6, 2
-    ids = np.arange(12) % V
-    counts = np.bincount(ids, minlength=V)
-    cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(counts)).cdf)
-    layout = tt.BatchLayout("cbow", window, group=1, n_noise=2)
-    chunk = tt._make_chunk(ids, tt.ChunkSpec(layout, counts, None, 4, cdf), np.random.default_rng(1),
-                           torch.Generator().manual_seed(1))
-    contexts, targets = windows.cbow_examples(ids, window, np.random.default_rng(1))
-    seen = []
-    for s, b in zip(chunk.starts, chunk.sizes):
-        ib = chunk.flat[s:s + layout.width(b)].numpy()
-        assert layout.width(b) == b * 2 * window + b + b * 2  # slots, centres, 2 noise words each
-        slots = ib[:b * 2 * window].reshape(b, 2 * window)
-        seen += [(tuple(np.where(row == 2 * V, -1, row)), t - V) for row, t in zip(slots, ib[b * 2 * window:][:b])]
-    assert Counter(seen) == Counter(zip(map(tuple, contexts.tolist()), targets.tolist()))
+# (the batch pipeline: tests/test_torch_batches.py)
 
 
 # -- the trainer -------------------------------------------------------------------------------
@@ -402,18 +364,17 @@ def test_cbow_update_keyword_and_defaults_agree_with_numpy():
 
     ours, numpy_side = inspect.signature(tt.train).parameters, inspect.signature(sgns.train).parameters
     assert ours["cbow_update"].default == numpy_side["cbow_update"].default == "c_tool"
-    assert tt.DEFAULT_BATCH is sgns.DEFAULT_BATCH and tt.DEFAULT_BATCH["cbow"] == 256
 
 
 def test_the_c_tool_rule_gives_each_context_word_n_times_the_exact_step():
     V, dim, window = 8, 4, 2
     W_in, W_out = random_tables(V, dim, seed=3)
     ib = torch.tensor([1, 2, 3, 4, V + 5, V + 6, V + 7])  # one window of 4 distinct words, centre 5, 2 noise
-    layout = tt.BatchLayout("cbow", window, group=1, n_noise=2)
+    layout = tb.BatchLayout("cbow", window, group=1, n_noise=2)
     moved = {}
     for exact in (False, True):
         W = _stacked(W_in, W_out)
-        tt._sgd_step(W, ib, 1, layout, weight=1.0, lr=0.1, want_loss=False, cbow_exact=exact)
+        tb.sgd_step(W, ib, 1, layout, weight=1.0, lr=0.1, want_loss=False, cbow_exact=exact)
         moved[exact] = (W[:V].numpy() - W_in, W[V:2 * V].numpy() - W_out)
     np.testing.assert_allclose(moved[False][0], 4 * moved[True][0], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(moved[False][1], moved[True][1], rtol=0, atol=0)  # output side: the same

@@ -155,39 +155,7 @@ def test_make_result_counts_words_per_second():
     assert result.losses.tolist() == [1.0, 0.5] and result.info["keep"] == "out"
 
 
-# -- every trainer names every bad argument ---------------------------------------------------------
-def _bad_value(annotation: str):
-    """Return a value of the wrong kind for a parameter annotated `annotation`."""
-    for kind, value in (("bool", "yes"), ("int", -1), ("float", float("nan")), ("str", "bogus")):
-        if kind in annotation:
-            return value
-    return "bogus"
-
-
-def _trainer_arguments():
-    import inspect
-
-    from w2v_teach import cbow_softmax, counting, reference, sgns, torch_models
-
-    for module in (counting, cbow_softmax, sgns, torch_models, reference):
-        train = getattr(module, "train", None) or module.train_gensim
-        for name, param in inspect.signature(train).parameters.items():
-            if name != "tokens":
-                yield pytest.param(module, name, _bad_value(str(param.annotation)),
-                                   id=f"{module.__name__.split('.')[-1]}-{name}")
-
-
-@pytest.mark.parametrize("module, name, bad", list(_trainer_arguments()))
-def test_every_trainer_rejects_a_bad_argument_by_its_own_name(module, name, bad):
-    tokens = "the cat sat on the mat and the dog sat on the log".split() * 20
-    train = getattr(module, "train", None) or module.train_gensim
-    small = {"dim": 4, "min_count": 1}
-    if "epochs" in train.__code__.co_varnames:
-        small["epochs"] = 1
-    small.pop(name, None)
-    with pytest.raises(ValueError) as info:
-        train(tokens, **small, **{name: bad})
-    assert name in str(info.value), f"{name}={bad!r} raised {info.value!r}, which does not name {name!r}"
+# (every trainer names every bad argument: tests/test_trainers.py)
 
 
 # -- the scaffold: corpus, initialisation, loss log, progress bar -----------------------------------
@@ -233,3 +201,77 @@ def test_progress_bar_is_optional_and_always_closed(capsys):
     with pytest.raises(ValueError, match="progress must be True or False"):
         with training.progress_bar("yes", 10, "x", "step"):
             pass
+
+
+# -- the one epoch loop, the defaults and the ending -----------------------------------------------
+class _Bar:
+    def __init__(self):
+        self.epochs, self.postfix = 0, None
+
+    def update(self, n=1):
+        self.epochs += n
+
+    def set_postfix(self, **kwargs):
+        self.postfix = kwargs
+
+
+def test_run_epochs_steps_through_batches_with_the_schedule_and_logs_every_kth():
+    seen = []
+
+    def examples(epoch):
+        if epoch == 1:
+            return None  # an epoch with too little text is skipped
+        n = 5
+        return np.arange(n) + 10 * epoch, np.arange(n), 7
+
+    def step(inputs, targets, lr, want):
+        seen.append((inputs.tolist(), lr, want))
+        return float(len(targets)) if want else None
+
+    log, bar = training.LossLog(2), _Bar()
+    run = training.run_epochs(3, examples, step, 2, training.words_schedule(1.0, 3), log, bar, lr0=1.0)
+    assert run == {"words": 14, "examples": 10, "batches": 6, "final_lr": training.linear_lr(1.0, (2 + 4 / 5) / 3)}
+    assert [s[0] for s in seen] == [[0, 1], [2, 3], [4], [20, 21], [22, 23], [24]]
+    assert [s[1] for s in seen][:3] == [1.0, training.linear_lr(1.0, 2 / 15), training.linear_lr(1.0, 4 / 15)]
+    assert [s[2] for s in seen] == [True, False, True, False, True, False] and log.values == [2.0, 1.0, 2.0]
+    assert bar.epochs == 2 and bar.postfix == {"loss": "2.000"}
+
+
+def test_model_hyperparameters_fill_the_models_defaults():
+    hp = training.model_hyperparameters("cbow", lr=None, batch_size=None, dim=3)
+    assert (hp.model, hp.lr, hp.batch_size, hp.dim) == ("cbow", 0.05, 256, 3)
+    hp = training.model_hyperparameters("skipgram", lr=0.1, batch_size=None, default_batch={"skipgram": 7})
+    assert (hp.lr, hp.batch_size) == (0.1, 7)
+    with pytest.raises(ValueError, match="model must be one of"):
+        training.model_hyperparameters("glove", lr=None, batch_size=None)
+
+
+def test_finish_raises_on_non_finite_tables_with_the_last_step_and_rate():
+    vocab, _ = training.prepare_corpus("a b a b".split(), min_count=1)
+    W = np.zeros((2, 3))
+    run = {"words": 4, "batches": 9, "final_lr": 0.25}
+    result = training.finish(vocab, W, W, training.LossLog(1), dict(run), 2.0, info={"model": "x"})
+    assert result.info == {"model": "x", "batches": 9, "final_lr": 0.25, "keep": "in"} and result.words_trained == 4
+    with pytest.raises(FloatingPointError, match=r"at step 9 \(learning rate 0.25\).*smaller lr, or less"):
+        training.finish(vocab, W, W + np.nan, training.LossLog(1, hint=", or less"), run, 2.0)
+
+
+def test_text_examples_cut_pairs_or_windows_of_the_subsampled_text():
+    from types import SimpleNamespace
+
+    ids, counts = np.array([0, 1, 2, 1, 0, 2]), np.array([2, 2, 2])
+    hp = SimpleNamespace(model="cbow", window=1, t=None)
+    contexts, targets, words = training.text_examples(ids, counts, np.random.default_rng(0), hp)(0)
+    assert words == 6 and targets.tolist() == ids.tolist() and contexts.shape == (6, 2)
+    hp.model = "skipgram"
+    centers, contexts, words = training.text_examples(ids, counts, np.random.default_rng(0), hp)(0)
+    assert len(centers) == len(contexts) == 10  # window 1: two neighbours inside, one at each end
+
+
+def test_a_wrong_type_is_both_a_value_error_and_a_type_error():
+    from w2v_teach import sgns
+
+    for bad in ({"dim": "ten"}, {"progress": "yes"}, {"lr": "fast"}):
+        with pytest.raises(_checks.InvalidParameterError, match=next(iter(bad))) as info:
+            sgns.train("a b c a b c".split(), min_count=1, epochs=1, **bad)
+        assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)

@@ -12,13 +12,16 @@ __version__ = "0.1.0"
 
 _MODULES = (
     # data and values
-    "text", "sampling", "windows", "scatter", "datasets", "world", "world_lexicon", "embeddings",
+    "text", "sampling", "windows", "datasets", "results", "world", "world_lexicon", "vectors", "embeddings",
     "senses",  # planted senses and occupational skew (chapter 7)
     # the scaffold, evaluation and pictures
     "training", "evaluate", "plotting", "gradcheck",
     "bias", "encoder",  # bias measures and the contextual encoder (chapter 7)
     # trainers
-    "counting", "cbow_softmax", "sgns", "hogbatch", "hsoftmax", "torch_models", "torch_train", "reference",
+    # kernels: row scatter-adds, the input side (h and its step), the negative-sampling output
+    # layer, the PyTorch models and their batch pipeline
+    "scatter", "inputs", "negative_sampling", "torch_models", "torch_batches",
+    "counting", "cbow_softmax", "sgns", "hsoftmax", "torch_train", "reference",
     # scaling out (chapter 9)
     "hogwild", "streaming", "spark",
     # beyond words (chapter 8): generators, SGNS on sentences, metrics, features, serving
@@ -26,10 +29,27 @@ _MODULES = (
 )
 __all__ = list(_MODULES)
 
+# The one list of names with two addresses: the short one (left) that chapters use, and the owner
+# (right). tests/test_package.py checks that each pair is the same object and that no module's
+# __all__ names another module's object outside this list.
+ALIASES = {
+    "sgns.scatter_add": "scatter.scatter_add",  # chapter 3 teaches it beside the SGNS step
+    "sgns.loss_and_grads": "negative_sampling.loss_and_grads",  # the chapters' and GUIDE's address
+    "sgns.log_sigmoid": "negative_sampling.log_sigmoid",
+    "datasets.world_corpus": "world.world_corpus",  # chapters 1-8 load every corpus from datasets
+    "torch_models.train": "torch_train.train",  # installed by torch_train (no import cycle)
+    "torch_models.OPTIMIZERS": "torch_train.OPTIMIZERS",
+    "recommend.popularity": "recommend.item_counts",  # old names, until chapter 8 uses the new ones
+    "recommend.cooccurrence": "recommend.session_cooccurrence",
+    "world_lexicon._NAMES": "world_lexicon.NAMES",  # old name, until chapter 7 uses the new one
+}
+
 
 def __getattr__(name: str):
     if name in _MODULES:
         module = importlib.import_module(f".{name}", __name__)
+        if name == "torch_models":  # its trainer lives in torch_train, which installs torch_models.train
+            importlib.import_module(".torch_train", __name__)
         globals()[name] = module
         return module
     raise AttributeError(f"module 'w2v_teach' has no attribute {name!r}; modules: {', '.join(_MODULES)}")

@@ -6,10 +6,15 @@ import numbers
 import numpy as np
 
 
+class InvalidParameterError(ValueError, TypeError):
+    """A value of the wrong type: both a ValueError (as every argument error of the package) and a
+    TypeError (as Python's own), so that either ``except`` catches it (scikit-learn's pattern)."""
+
+
 def check_int(name: str, value, minimum: int | None = None) -> int:
     """Return `value` as an int, or raise ValueError naming `name` and what was expected."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+        raise InvalidParameterError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -19,7 +24,7 @@ def check_int(name: str, value, minimum: int | None = None) -> int:
 def check_bool(name: str, value) -> bool:
     """Return `value` if it is a bool (True or False), else raise ValueError naming `name`."""
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+        raise InvalidParameterError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
     return bool(value)
 
 
@@ -28,7 +33,7 @@ def check_rng(name: str, rng, optional: bool = False):
     if (rng is None and optional) or isinstance(rng, np.random.Generator):
         return rng
     expected = "a numpy.random.Generator" + (" or None" if optional else "")
-    raise ValueError(f"{name} must be {expected}, got {type(rng).__name__}")
+    raise InvalidParameterError(f"{name} must be {expected}, got {type(rng).__name__}")
 
 
 def check_words(name: str, words) -> list[str]:
@@ -38,10 +43,10 @@ def check_words(name: str, words) -> list[str]:
     try:
         words = list(words)
     except TypeError:
-        raise ValueError(f"{name} must be a word or a list of words, got {type(words).__name__}") from None
+        raise InvalidParameterError(f"{name} must be a word or a list of words, got {type(words).__name__}") from None
     for w in words:
         if not isinstance(w, str):
-            raise ValueError(f"{name} must hold words (str), got {w!r} ({type(w).__name__})")
+            raise InvalidParameterError(f"{name} must hold words (str), got {w!r} ({type(w).__name__})")
     return words
 
 
@@ -49,7 +54,7 @@ def check_float(name: str, value, minimum: float | None = None, strict: bool = T
                 maximum: float | None = None) -> float:
     """Return `value` as a finite float above `minimum` (strictly unless `strict=False`)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+        raise InvalidParameterError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
@@ -105,3 +110,12 @@ def check_choice(name: str, value, choices) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
+
+
+def check_tables(W_in, W_out) -> tuple[np.ndarray, np.ndarray]:
+    """Return (W_in, W_out) checked as finite float matrices of the same (V, dim) shape."""
+    W_in = check_matrix("W_in", W_in)
+    W_out = check_matrix("W_out", W_out)
+    if W_out.shape != W_in.shape:
+        raise ValueError(f"W_out must have the shape of W_in {W_in.shape}, got {W_out.shape}")
+    return W_in, W_out

@@ -7,6 +7,8 @@ naming it (callers that own a folder, such as the data cache, create it first).
 """
 from __future__ import annotations
 
+import hashlib
+
 import os
 import tempfile
 from contextlib import contextmanager
@@ -34,3 +36,12 @@ def atomic_write(path, data: bytes | str) -> Path:
     with atomic_output(path) as out:
         out.write(data.encode("utf-8") if isinstance(data, str) else data)
     return Path(path)
+
+
+def sha256_file(path, chunk: int = 1 << 20) -> str:
+    """Return the SHA-256 hex digest of the file at `path`, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()

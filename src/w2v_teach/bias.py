@@ -25,7 +25,7 @@ from .embeddings import Embeddings
 _MAX_EXACT = 100_000  # at most this many partitions are enumerated; more are sampled
 
 
-def _unit_rows(emb: Embeddings, words: Sequence[str], name: str) -> np.ndarray:
+def _word_units(emb: Embeddings, words: Sequence[str], name: str) -> np.ndarray:
     """Return the unit vectors of `words` as a float64 (n, d) array; KeyError naming a missing word."""
     words = check_words(name, words)
     if not words:
@@ -58,8 +58,8 @@ def difference_direction(emb: Embeddings, pairs, method: str = "mean") -> np.nda
     pairs = [tuple(p) for p in pairs]
     if not pairs or any(len(p) != 2 for p in pairs):
         raise ValueError("pairs must be a non-empty list of (x, y) word pairs")
-    X = _unit_rows(emb, [p[0] for p in pairs], "pairs")
-    Y = _unit_rows(emb, [p[1] for p in pairs], "pairs")
+    X = _word_units(emb, [p[0] for p in pairs], "pairs")
+    Y = _word_units(emb, [p[1] for p in pairs], "pairs")
     mean = (X - Y).mean(axis=0)
     if method == "mean":
         return _check_direction(mean, emb.dim)
@@ -71,14 +71,14 @@ def difference_direction(emb: Embeddings, pairs, method: str = "mean") -> np.nda
 
 def projection(emb: Embeddings, words, direction) -> np.ndarray:
     """Return the projection of each word's unit vector on the unit `direction` (a cosine)."""
-    V = _unit_rows(emb, words, "words")
+    V = _word_units(emb, words, "words")
     return V @ _check_direction(direction, emb.dim)
 
 
 def association(emb: Embeddings, words, A, B) -> np.ndarray:
     """Return s(w, A, B) = mean cosine of w with the A words - mean cosine with the B words."""
-    W = _unit_rows(emb, words, "words")
-    return (W @ _unit_rows(emb, A, "A").T).mean(axis=1) - (W @ _unit_rows(emb, B, "B").T).mean(axis=1)
+    W = _word_units(emb, words, "words")
+    return (W @ _word_units(emb, A, "A").T).mean(axis=1) - (W @ _word_units(emb, B, "B").T).mean(axis=1)
 
 
 class WeatResult(NamedTuple):
@@ -172,7 +172,7 @@ def neighbour_recoverability(emb: Embeddings, words, labels, k: int = 3) -> floa
     k = check_int("k", k, 1)
     if k >= len(words):
         raise ValueError(f"k must be smaller than the number of words ({len(words)}), got {k}")
-    U = _unit_rows(emb, words, "words")
+    U = _word_units(emb, words, "words")
     sims = U @ U.T
     np.fill_diagonal(sims, -np.inf)
     hits = 0

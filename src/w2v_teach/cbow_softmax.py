@@ -21,11 +21,11 @@ from typing import Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._checks import check_float, check_ids, check_int, check_matrix
+from ._checks import check_float, check_ids, check_int, check_tables
 from .sampling import keep_probability, subsample
 from .scatter import add_rows
-from .training import (LossLog, TrainResult, check_finite_loss, check_hyperparameters, init_matrices,
-                       linear_lr, make_result, prepare_corpus, progress_bar)
+from .training import (LossLog, TrainResult, check_finite_loss, check_hyperparameters, finish, init_matrices,
+                       linear_lr, prepare_corpus, progress_bar, run_epochs)
 from .windows import cbow_examples
 
 __all__ = ["softmax", "loss_and_grads", "probabilities", "sgd_step", "train"]
@@ -44,11 +44,8 @@ def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
 
 def _check_batch(W_in, W_out, contexts, targets=None):
     """Validate the model matrices and a batch; return them as arrays (ValueError naming the bad one)."""
-    W_in = check_matrix("W_in", W_in)
+    W_in, W_out = check_tables(W_in, W_out)
     V, dim = W_in.shape
-    W_out = check_matrix("W_out", W_out)
-    if W_out.shape != (V, dim):
-        raise ValueError(f"W_out must have the shape of W_in {W_in.shape}, got {W_out.shape}")
     contexts = check_ids("contexts", contexts, V, ndim=2, allow_padding=True)
     if contexts.shape[0] == 0:
         raise ValueError("contexts is an empty batch (0 rows); a batch needs at least one example")
@@ -81,11 +78,10 @@ def _hidden(W_in: np.ndarray, contexts: np.ndarray):
 
 
 def _forward_backward(W_in: np.ndarray, W_out: np.ndarray, contexts: np.ndarray, targets: np.ndarray):
-    """Return loss, dh (B, dim), dW_out (V, dim) and the padding mask (B, C); no checks.
+    """Return loss, dh (B, dim), dW_out (V, dim), the padding mask (B, C) and the counts n (B,); no checks.
 
-    dh is the gradient of the mean loss with respect to each row's average context vector,
-    already divided by the row's number of real context words: it is what each of those
-    words' input vectors receives. Scattering it into W_in is left to the caller.
+    dh is the gradient of the mean loss with respect to each row's average context vector h.
+    Each of the row's n real context words receives dh / n (the exact gradient).
     """
     B = contexts.shape[0]
     h, mask, n_real = _hidden(W_in, contexts)  # (B, dim), (B, C), (B,)
@@ -100,8 +96,13 @@ def _forward_backward(W_in: np.ndarray, W_out: np.ndarray, contexts: np.ndarray,
     dscores /= B  # the loss is a mean over the batch
     dW_out = dscores.T @ h  # (V, dim)
     dh = dscores @ W_out  # (B, dim)
-    dh /= n_real[:, None].astype(dh.dtype)  # the average spreads dh evenly over the n real slots
-    return loss, dh, dW_out, mask
+    return loss, dh, dW_out, mask, n_real
+
+
+def _exact_share(dh: np.ndarray, n_real: np.ndarray) -> np.ndarray:
+    """Divide dh (B, dim) in place by each row's n real context words: the average spreads it evenly."""
+    dh /= n_real[:, None].astype(dh.dtype)
+    return dh
 
 
 def loss_and_grads(W_in, W_out, contexts, targets) -> tuple[float, np.ndarray, np.ndarray]:
@@ -113,8 +114,8 @@ def loss_and_grads(W_in, W_out, contexts, targets) -> tuple[float, np.ndarray, n
     (V, dim) arrays of the gradient of that mean, in the dtype of the matrices.
     """
     W_in, W_out, contexts, targets = _check_batch(W_in, W_out, contexts, targets)
-    loss, dh, dW_out, mask = _forward_backward(W_in, W_out, contexts, targets)
-    ctx_ids, ctx_grads = _context_rows(contexts, mask, dh)  # (m,), (m, dim)
+    loss, dh, dW_out, mask, n_real = _forward_backward(W_in, W_out, contexts, targets)
+    ctx_ids, ctx_grads = _context_rows(contexts, mask, _exact_share(dh, n_real))  # (m,), (m, dim)
     dW_in = np.zeros_like(W_in)
     # A word can appear in several slots and several rows of a batch: np.add.at adds every
     # contribution, while dW_in[ctx_ids] += ctx_grads would keep only the last one per word.
@@ -154,10 +155,12 @@ def sgd_step(W_in: np.ndarray, W_out: np.ndarray, contexts: np.ndarray, targets:
     return _sgd_step(W_in, W_out, contexts, targets, check_float("lr", lr, 0.0), check_int("step", step, 0))
 
 
-def _sgd_step(W_in, W_out, contexts, targets, lr: float, step: int) -> float:
-    """Do :func:`sgd_step` without the argument checks."""
-    loss, dh, dW_out, mask = _forward_backward(W_in, W_out, contexts, targets)
+def _sgd_step(W_in, W_out, contexts, targets, lr: float, step: int, cbow_update: str = "exact") -> float:
+    """Do :func:`sgd_step` without the argument checks (cbow_update "c_tool": each word gets all of dh)."""
+    loss, dh, dW_out, mask, n_real = _forward_backward(W_in, W_out, contexts, targets)
     check_finite_loss(loss, step, lr)
+    if cbow_update == "exact":
+        _exact_share(dh, n_real)
     W_out -= lr * dW_out
     ids, rows = _context_rows(contexts, mask, dh)
     rows *= -lr
@@ -169,7 +172,7 @@ def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int 
           batch_size: int = 256, min_count: int = 1, max_size: int | None = 1000, t: float | None = 3e-4,
           seed: int = 0, keep: str = "in", loss_every: int = 20, dtype=np.float32,
           blas_threads: int | None = 1, progress: bool = False,
-          held_out: Sequence[str] | None = None) -> TrainResult:
+          held_out: Sequence[str] | None = None, cbow_update: str = "exact") -> TrainResult:
     """Train CBOW with a full softmax by minibatch SGD and return a TrainResult.
 
     tokens: a flat list of words.
@@ -187,16 +190,19 @@ def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int 
     blas_threads: BLAS threads while training (None: the default). Each step's products are small
         (batch x dim x V): one thread is about as fast as two on an idle machine and several times
         faster on a busy one, where threads wait for each other.
-    progress: show a progress bar over the steps.
+    progress: show a progress bar over the epochs.
     held_out: optional text the model never trains on (a flat list of words). Its examples are cut
         like the training examples (same vocabulary, subsampling and dynamic window, from their own
         random stream, at most 1024 of them), and their mean loss is computed whenever a training
         loss is logged: ``info["held_out_losses"]``, aligned with ``losses``. Training is the
         same with or without it.
+    cbow_update: "exact" (each context word gets 1/n of h's gradient: the gradient this chapter
+        derives, and this trainer's default) or "c_tool" (each gets all of it, as the C tool and
+        the negative-sampling trainers do by default; with the mean loss it wants a smaller lr).
     """
     hp = check_hyperparameters(dim=dim, window=window, epochs=epochs, lr=lr, t=t, min_count=min_count,
                                max_size=max_size, batch_size=batch_size, seed=seed, keep=keep,
-                               loss_every=loss_every)
+                               loss_every=loss_every, cbow_update=cbow_update)
     blas_threads = None if blas_threads is None else check_int("blas_threads", blas_threads, 1)
     dtype = _check_dtype(dtype)
     vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
@@ -212,14 +218,15 @@ def train(tokens: Sequence[str], *, dim: int = 50, window: int = 5, epochs: int 
     start = time.perf_counter()
     # Overflow warnings are silenced: a diverging run is caught by check_finite_loss instead.
     with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
-          progress_bar(progress, total_steps, "cbow-softmax", "batch") as bar):
-        steps, words = _epochs(W_in, W_out, ids, vocab.counts, rng, hp, total_steps, log, bar, held)
-    seconds = time.perf_counter() - start
-    return make_result(vocab, W_in, W_out, log.array(), words, seconds, keep=hp.keep,
-                       info={"model": "cbow", "batches": steps, "loss_every": hp.loss_every,
-                             "batch_size": hp.batch_size,
-                             "final_lr": linear_lr(hp.lr, min(steps / total_steps, 1.0)),
-                             **({} if held is None else {"held_out_losses": np.asarray(held[2])})})
+          progress_bar(progress, hp.epochs, "cbow-softmax", "epoch") as bar):
+        run = run_epochs(hp.epochs, _examples(ids, vocab.counts, rng, hp), _step(W_in, W_out, hp, held),
+                         hp.batch_size, lambda epoch, done, n, batch: linear_lr(hp.lr, min(batch / total_steps, 1.0)),
+                         log, bar, hp.lr)
+    run["final_lr"] = linear_lr(hp.lr, min(run["batches"] / total_steps, 1.0))  # the rate after the last step
+    return finish(vocab, W_in, W_out, log, run, time.perf_counter() - start, keep=hp.keep,
+                  info={"model": "cbow", "cbow_update": hp.cbow_update, "loss_every": hp.loss_every,
+                        "batch_size": hp.batch_size,
+                        **({} if held is None else {"held_out_losses": np.asarray(held[2])})})
 
 
 def _held_out_examples(tokens, vocab, hp, limit: int = 1024):
@@ -245,26 +252,30 @@ def _mean_loss(W_in, W_out, contexts, targets) -> float:
     return float(np.mean(log_z - scores[np.arange(len(targets)), targets]))
 
 
-def _epochs(W_in, W_out, ids, counts, rng, hp, total_steps: int, log: LossLog, bar, held=None) -> tuple[int, int]:
-    """Run every epoch in place (subsample, cut and shuffle the examples, one step per batch)."""
-    step = words = 0
-    for _ in range(hp.epochs):
+def _examples(ids: np.ndarray, counts: np.ndarray, rng: np.random.Generator, hp):
+    """Return examples(epoch): subsample, cut the windows and shuffle them (None: too few words left)."""
+    def examples(epoch: int):
         epoch_ids = ids if hp.t is None else subsample(ids, counts, hp.t, rng)
         if len(epoch_ids) < 2:
-            continue
+            return None
         contexts, targets = _training_examples(epoch_ids, hp.window, rng)
-        for lo in range(0, len(targets), hp.batch_size):
-            ctx, tgt = contexts[lo:lo + hp.batch_size], targets[lo:lo + hp.batch_size]
-            rate = linear_lr(hp.lr, min(step / total_steps, 1.0))
-            loss = _sgd_step(W_in, W_out, ctx, tgt, rate, step)
-            if log.due(step):
-                log.record(loss, step, rate)
-                if held is not None:  # the held-out loss after this step
-                    held[2].append(_mean_loss(W_in, W_out, held[0], held[1]))
-            step += 1
-            words += len(tgt)
-            bar.update(1)
-    return step, words
+        return contexts, targets, len(targets)
+    return examples
+
+
+def _step(W_in, W_out, hp, held=None):
+    """Return step(contexts, targets, lr, want_loss) -> the batch's mean loss: one SGD step, and the
+    held-out loss after it whenever the training loss is logged."""
+    count = 0
+
+    def step(contexts, targets, lr, want):
+        nonlocal count
+        loss = _sgd_step(W_in, W_out, contexts, targets, lr, count, hp.cbow_update)
+        count += 1
+        if want and held is not None:  # the held-out loss after this step
+            held[2].append(_mean_loss(W_in, W_out, held[0], held[1]))
+        return loss
+    return step
 
 
 def _check_dtype(dtype) -> np.dtype:

@@ -194,5 +194,5 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, min_count: 
     u, sv, vt = _truncated_svd(weights, hp.dim, hp.seed)
     W_in, W_out = u * sv**power, vt.T * sv**power  # (V, dim) each
     return make_result(vocab, W_in, W_out, [], len(ids), max(time.perf_counter() - start, 1e-9),
-                       info={"method": "ppmi+svd", "alpha": alpha, "power": power,
+                       info={"model": "ppmi+svd", "method": "ppmi+svd", "alpha": alpha, "power": power,
                              "weighting": weighting, "nnz": int(weights.nnz)})

@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 
-from ._files import atomic_output, atomic_write
+from ._files import atomic_output, atomic_write, sha256_file
 from .text import tokenize
 from .world import WorldCorpus, world_corpus  # noqa: F401  (the planted corpus lives in its own module)
 
@@ -165,6 +165,16 @@ def _wiki_articles():
                 yield tokens
 
 
+def _wiki_text(cache_dir=None) -> str:
+    """Return the cached text of the Wikipedia sample, one article a line (built on first use)."""
+    path = cache_folder(cache_dir) / f"wiki_sample-{WIKI_SAMPLE_VERSION}.txt"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    text = "\n".join(" ".join(tokens) for tokens in _wiki_articles()) + "\n"
+    atomic_write(path, text)
+    return text
+
+
 def wiki_sample(cache_dir=None) -> list[str]:
     """Return about 0.48M tokens of real Wikipedia text as one flat token list.
 
@@ -172,16 +182,14 @@ def wiki_sample(cache_dir=None) -> list[str]:
     references, tables, links and HTML are stripped with gensim's ``filter_wiki`` and the text
     is tokenized with :func:`w2v_teach.text.tokenize`. The first call takes several seconds and
     caches the tokens (one article per line) in `cache_dir` (default: $W2V_TEACH_CACHE or
-    ~/.cache/w2v_teach); later calls read the cache.
+    ~/.cache/w2v_teach); later calls read the cache. :func:`wiki_articles` keeps the articles apart.
     """
-    folder = cache_folder(cache_dir)
-    path = folder / f"wiki_sample-{WIKI_SAMPLE_VERSION}.txt"
-    if path.is_file():
-        return path.read_text(encoding="utf-8").split()
-    articles = [" ".join(tokens) for tokens in _wiki_articles()]
-    text = "\n".join(articles) + "\n"
-    atomic_write(path, text)
-    return text.split()
+    return _wiki_text(cache_dir).split()
+
+
+def wiki_articles(cache_dir=None) -> list[list[str]]:
+    """Return the articles of the Wikipedia sample, each a token list (the tokens of :func:`wiki_sample`)."""
+    return [line.split() for line in _wiki_text(cache_dir).splitlines() if line.strip()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,15 +202,6 @@ TEXT8_URL = "http://mattmahoney.net/dc/text8.zip"
 TEXT8_ZIP_SHA256 = "a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232"
 TEXT8_SHA256 = "6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-
-
-def _sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Return the hex SHA-256 digest of the file at `path`."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _check_digest(name: str, value) -> str:
@@ -264,10 +263,10 @@ def download_text8(cache_dir, url: str = TEXT8_URL, sha256: str = TEXT8_ZIP_SHA2
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     folder = cache_folder(cache_dir)
     zip_path, text_path = folder / "text8.zip", folder / "text8"
-    if text_path.is_file() and _sha256_file(text_path) == text_sha256:
+    if text_path.is_file() and sha256_file(text_path) == text_sha256:
         return text_path
     if zip_path.is_file():
-        actual = _sha256_file(zip_path)
+        actual = sha256_file(zip_path)
         if actual != sha256:
             raise ValueError(f"{zip_path} has SHA-256 {actual}, expected {sha256}: it is not the "
                              f"file from {url}; delete it and call download_text8 again")

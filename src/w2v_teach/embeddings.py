@@ -14,6 +14,7 @@ import numpy as np
 from ._checks import check_bool, check_choice, check_float, check_ids, check_int, check_matrix, check_words
 from ._files import atomic_write
 from .text import Vocab, lookup
+from .vectors import top_k, unit_rows
 
 # Levy and Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim's
 # most_similar_cosmul uses 1e-6. Pass epsilon=1e-6 to reproduce gensim's scores exactly.
@@ -93,8 +94,7 @@ class Embeddings:
     def unit(self) -> np.ndarray:
         """Return the vectors scaled to length 1 (zero vectors stay zero)."""
         if self._unit is None:
-            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
-            self._unit = self.vectors / np.where(norms == 0, 1.0, norms)
+            self._unit = unit_rows(self.vectors)
             self._unit.flags.writeable = False
         return self._unit
 
@@ -137,18 +137,10 @@ class Embeddings:
         if restrict_vocab is not None:
             scores = scores[:check_int("restrict_vocab", restrict_vocab, 1)]
             banned = {i for i in banned if i < len(scores)}
-        if banned:
-            scores[list(banned)] = -np.inf
         k = min(topn, len(scores) - len(banned))
         if k <= 0:
             return []
-        # Highest score first; scores equal to 9 decimals count as ties and keep table order
-        # (frequency order for trained vectors), so exact ties, such as the identical rows of
-        # words with identical contexts, do not swap places with the last bits of rounding.
-        key = -np.round(scores, 9)  # ascending key = descending score
-        kth = np.partition(key, k - 1)[k - 1]
-        candidates = np.flatnonzero(key <= kth)  # the best k, and any words tied with the k-th
-        best = candidates[np.lexsort((candidates, key[candidates]))][:k]
+        best = top_k(scores, k, exclude=sorted(banned))  # the package's one tie rule (vectors.py)
         return [(self.words[i], float(scores[i])) for i in best]
 
     # -- analogies ------------------------------------------------------------------------

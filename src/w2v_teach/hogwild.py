@@ -30,6 +30,7 @@ the same seed and ``workers >= 2`` give slightly different vectors; ``workers=1`
 from __future__ import annotations
 
 import multiprocessing
+from queue import Empty
 import time
 import traceback
 from collections.abc import Sequence
@@ -39,19 +40,10 @@ import torch
 import torch.multiprocessing as tmp
 
 from . import sampling
-from ._checks import check_choice, check_int
+from ._checks import check_int
 from .torch_models import init_tables
-from .torch_train import BatchLayout, ChunkSpec, _ChunkStream, _loop, _sgd_step
-from .training import (
-    DEFAULT_BATCH,
-    DEFAULT_LR,
-    MODELS,
-    LossLog,
-    TrainResult,
-    check_hyperparameters,
-    make_result,
-    prepare_corpus,
-)
+from .torch_batches import BatchLayout, ChunkSpec, ChunkStream, loop, noise_cdf, sgd_step
+from .training import (DEFAULT_BATCH, LossLog, NoBar, TrainResult, finish, model_hyperparameters, prepare_corpus)
 
 __all__ = ["split_ids", "start_method", "train", "worker_seed"]
 
@@ -79,7 +71,7 @@ def start_method() -> str:
 
 
 class _SharedStepper:
-    """The one-process trainer's SGD step, applied to the shared table (the interface `_loop` uses)."""
+    """The one-process trainer's SGD step, applied to the shared table (the interface `loop` uses)."""
 
     optimizer = None
 
@@ -90,15 +82,8 @@ class _SharedStepper:
 
     def step(self, rows_index: torch.Tensor, b: int, lr: float, want_loss: bool) -> float | None:
         """Train on one batch, writing straight into the shared table; return the loss when wanted."""
-        return _sgd_step(self.W, rows_index, b, self.layout, self.weight, lr, want_loss, self.rows, self.grads,
+        return sgd_step(self.W, rows_index, b, self.layout, self.weight, lr, want_loss, self.rows, self.grads,
                          cbow_exact=self.cbow_exact)
-
-
-class _NoBar:
-    """No progress bar inside a worker."""
-
-    def update(self, n: float = 1) -> None:
-        """Do nothing."""
 
 
 def _worker(rank: int, W: torch.Tensor, ids: np.ndarray, spec: ChunkSpec, job: dict, queue) -> None:
@@ -106,11 +91,11 @@ def _worker(rank: int, W: torch.Tensor, ids: np.ndarray, spec: ChunkSpec, job: d
     try:
         torch.set_num_threads(1)  # one arithmetic thread: the processes are the parallelism
         stepper = _SharedStepper(W, spec.layout, job["weight"], spec.batch, job["cbow_exact"])
-        stream = _ChunkStream(ids, job["epochs"], job["chunk_tokens"], job["seed"], spec)
+        stream = ChunkStream(ids, job["epochs"], job["chunk_tokens"], job["seed"], spec)
         log = LossLog(job["loss_every"])
         start = time.perf_counter()
         with torch.no_grad():
-            run = _loop(stream.chunks(), stepper, W.device, job["lr"], job["total_words"], log, _NoBar())
+            run = loop(stream.chunks(), stepper, W.device, job["lr"], job["total_words"], log, NoBar())
         run.update(seconds=time.perf_counter() - start, losses=log.values)
         queue.put((rank, run))
     except BaseException as exc:  # report every failure to the parent, which raises it
@@ -132,7 +117,7 @@ def _run_workers(W: torch.Tensor, slices: list[np.ndarray], spec: ChunkSpec, job
         try:
             rank, report = queue.get(timeout=1.0)
             reports[rank] = report
-        except Exception:  # queue.Empty: check that nobody died without reporting
+        except Empty:  # check that nobody died without reporting
             dead = [p for r, p in enumerate(procs) if r not in reports and not p.is_alive()]
             if dead and queue.empty():
                 for p in procs:
@@ -149,19 +134,22 @@ def _run_workers(W: torch.Tensor, slices: list[np.ndarray], spec: ChunkSpec, job
     return [reports[r] for r in range(len(procs))], seconds
 
 
-def _check_run(reports: list[dict], W_in: np.ndarray, W_out: np.ndarray, every: int, lr: float) -> LossLog:
-    """Return worker 0's loss log; FloatingPointError if the tables are not finite or the loss blew up."""
+def _check_run(reports: list[dict], every: int) -> tuple[LossLog, dict]:
+    """Return worker 0's loss log and the run of all workers; FloatingPointError if the loss blew up.
+
+    (Worker 0's log already checked every value for finiteness, at its step and learning rate;
+    :func:`w2v_teach.training.finish` checks the tables.)
+    """
     log = LossLog(every)
-    for loss in reports[0]["losses"]:
-        log.record(loss, 0, lr)
-    batches = sum(r["batches"] for r in reports)
-    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
-        log.record(float("nan"), batches, lr)
+    log.values = list(reports[0]["losses"])
     values = log.array()
     if values.size >= 2 and values[-1] > 10 * values[0]:
         raise FloatingPointError(f"the Hogwild run diverged: its loss ended at {values[-1]:.3g}, above ten times "
-                                 f"its start ({values[0]:.3g}); try a smaller lr or batch_size")
-    return log
+                                 f"its start ({values[0]:.3g}) at learning rate {reports[0]['final_lr']:g}; "
+                                 "try a smaller lr or batch_size")
+    run = {"words": sum(r["words"] for r in reports), "batches": sum(r["batches"] for r in reports),
+           "final_lr": min(r["final_lr"] for r in reports)}
+    return log, run
 
 
 def train(tokens: Sequence[str], *, workers: int = 2, model: str = "skipgram", dim: int = 100, window: int = 5,
@@ -182,18 +170,17 @@ def train(tokens: Sequence[str], *, workers: int = 2, model: str = "skipgram", d
     time from starting the processes to the last one's end.
     """
     workers = check_int("workers", workers, 1)
-    check_choice("model", model, set(MODELS))
-    hp = check_hyperparameters(
-        dim=dim, window=window, negatives=negatives, epochs=epochs, t=t, min_count=min_count,
-        max_size=max_size, seed=seed, keep=keep, loss_every=loss_every, cbow_update=cbow_update,
-        lr=DEFAULT_LR[model] if lr is None else lr,
-        batch_size=max(DEFAULT_BATCH[model] // workers, 16) if batch_size is None else batch_size)
+    per_worker = {m: max(b // workers, 16) for m, b in DEFAULT_BATCH.items()}
+    hp = model_hyperparameters(
+        model, lr=lr, batch_size=batch_size, default_batch=per_worker, dim=dim, window=window,
+        negatives=negatives, epochs=epochs, t=t, min_count=min_count, max_size=max_size, seed=seed, keep=keep,
+        loss_every=loss_every, cbow_update=cbow_update)
     S, share_size = check_int("shared_negatives", shared_negatives, 1), check_int("share_size", share_size, 1)
     chunk_tokens = check_int("chunk_tokens", chunk_tokens, 2)
     vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
     slices = split_ids(ids, workers)
     layout = BatchLayout(model, hp.window, share_size, S)
-    cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(vocab.counts)).cdf)
+    cdf = noise_cdf(vocab.counts)
     spec = ChunkSpec(layout, vocab.counts, hp.t, hp.batch_size, cdf)
     keep_p = np.ones(len(vocab)) if hp.t is None else sampling.keep_probability(vocab.counts, hp.t)
     W_in, W_out = init_tables(len(vocab), hp.dim, hp.seed)
@@ -205,11 +192,10 @@ def train(tokens: Sequence[str], *, workers: int = 2, model: str = "skipgram", d
     V = len(vocab)
     W_np = W.numpy()
     W_in_np, W_out_np = W_np[:V].copy(), W_np[V:2 * V].copy()
-    log = _check_run(reports, W_in_np, W_out_np, hp.loss_every, hp.lr)
-    words = sum(r["words"] for r in reports)
-    return make_result(vocab, W_in_np, W_out_np, log.array(), words, seconds, keep=hp.keep,
-                       info={"model": model, "workers": workers, "start_method": start_method(),
-                             "batches": sum(r["batches"] for r in reports), "loss_every": hp.loss_every,
-                             "batch_size": hp.batch_size, "shared_negatives": S, "share_size": share_size,
-                             "workers_seconds": [r["seconds"] for r in reports],
-                             "workers_words": [r["words"] for r in reports], "device": "cpu"})
+    log, run = _check_run(reports, hp.loss_every)
+    return finish(vocab, W_in_np, W_out_np, log, run, seconds, keep=hp.keep,
+                  info={"model": model, "cbow_update": hp.cbow_update, "workers": workers,
+                        "start_method": start_method(), "loss_every": hp.loss_every, "batch_size": hp.batch_size,
+                        "shared_negatives": S, "share_size": share_size, "device": "cpu",
+                        "workers_seconds": [r["seconds"] for r in reports],
+                        "workers_words": [r["words"] for r in reports]})

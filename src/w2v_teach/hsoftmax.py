@@ -32,13 +32,13 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from ._checks import check_choice, check_ids, check_int, check_matrix
-from .scatter import _group_rows, add_rows
-from .training import (DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters, init_matrices,
-                       linear_lr, make_result, prepare_corpus, progress_bar)
-from .sampling import subsample
-from .windows import cbow_examples, skipgram_pairs
+from .inputs import hidden, update
+from .negative_sampling import log_sigmoid
+from .scatter import group_rows
+from .training import (MODELS, LossLog, TrainResult, finish, init_matrices, model_hyperparameters, prepare_corpus,
+                       progress_bar, run_epochs, text_examples, words_schedule)
 
-__all__ = ["HuffmanTree", "huffman", "loss_and_grads", "probabilities", "train"]
+__all__ = ["HuffmanTree", "MAX_SCORE", "huffman", "loss_and_grads", "output_step", "probabilities", "train"]
 
 
 # -- the tree -----------------------------------------------------------------------------------
@@ -119,11 +119,6 @@ def huffman(counts) -> HuffmanTree:
 
 
 # -- the loss and its gradients ------------------------------------------------------------------
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
-    """Return log sigma(x), computed stably."""
-    return -np.logaddexp(0.0, -x)
-
-
 def _path_terms(h, nodes, points, codes, mask, with_loss=True, max_score=None):
     """Return per-example losses (B,), dh (B, dim) and the node gradients' weights g (B, L).
 
@@ -142,7 +137,7 @@ def _path_terms(h, nodes, points, codes, mask, with_loss=True, max_score=None):
         g[np.abs(s) >= max_score] = 0.0
     loss = None
     if with_loss:
-        loss = -(_log_sigmoid((1 - 2 * codes) * s) * mask).sum(axis=1)  # (B,)
+        loss = -(log_sigmoid((1 - 2 * codes) * s) * mask).sum(axis=1)  # (B,)
     dh = np.matmul(g[:, None, :], U)[:, 0, :]  # (B, dim)
     return loss, dh, g
 
@@ -168,22 +163,6 @@ def _check_model_inputs(W_in, nodes, tree, inputs, targets, model):
     return W_in, nodes, inputs, targets
 
 
-def _inputs_vector(W_in, inputs, model):
-    """Return h (B, dim) and the input rows (ids (nnz,), owner (nnz,), weight (nnz,)) behind it.
-
-    Skip-gram: h = v_c. CBOW: h is the mean of the real context vectors of each row.
-    """
-    if model == "skipgram":
-        return W_in[inputs], (inputs, np.arange(inputs.shape[0]), np.ones(inputs.shape[0], W_in.dtype))
-    real = inputs >= 0  # (B, C)
-    owner = np.nonzero(real)[0]  # (nnz,) rows in order, so each example's words are contiguous
-    n = real.sum(axis=1)  # (B,)
-    weight = (1.0 / n[owner]).astype(W_in.dtype)  # (nnz,)
-    starts = np.concatenate([[0], np.cumsum(n)[:-1]])
-    h = np.add.reduceat(W_in[inputs[real]] * weight[:, None], starts, axis=0)  # (B, dim)
-    return h, (inputs[real], owner, weight)
-
-
 def loss_and_grads(W_in, nodes, tree: HuffmanTree, inputs, targets,
                    model: str = "skipgram") -> tuple[float, np.ndarray, np.ndarray]:
     """Return the batch-mean hierarchical-softmax loss and its gradients (dW_in, dnodes).
@@ -195,12 +174,13 @@ def loss_and_grads(W_in, nodes, tree: HuffmanTree, inputs, targets,
     """
     W_in, nodes, inputs, targets = _check_model_inputs(W_in, nodes, tree, inputs, targets, model)
     B = targets.shape[0]
-    h, (rows, owner, weight) = _inputs_vector(W_in, inputs, model)
+    h, rows = hidden(W_in, inputs, model, sum_with="reduceat")
     pts, bits, mask = tree.point_table[targets], tree.code_table[targets], tree.mask[targets]  # (B, L)
     loss, dh, g = _path_terms(h, nodes, pts, bits, mask)
     dW_in, dnodes = np.zeros_like(W_in), np.zeros_like(nodes)
     # np.add.at adds once per occurrence: a word or node used twice receives both contributions.
-    np.add.at(dW_in, rows, dh[owner] * weight[:, None] / B)
+    # Each context word of a CBOW example gets 1/n of dh (the exact gradient of the average).
+    np.add.at(dW_in, rows.ids, dh / B if rows.owner is None else dh[rows.owner] * rows.weight[:, None] / B)
     np.add.at(dnodes, pts[mask], (g[:, :, None] * h[:, None, :])[mask] / B)
     return float(loss.mean()), dW_in, dnodes
 
@@ -212,10 +192,10 @@ def probabilities(W_in, nodes, tree: HuffmanTree, inputs, model: str = "skipgram
     (to float rounding) because at every inner node the two turns share sigma(s) + sigma(-s) = 1.
     """
     W_in, nodes, inputs, _ = _check_model_inputs(W_in, nodes, tree, inputs, None, model)
-    h, _ = _inputs_vector(W_in, inputs, model)
+    h, _ = hidden(W_in, inputs, model, sum_with="reduceat")
     s = h @ nodes.T  # (B, V - 1): every inner node's score
     signed = (1 - 2 * tree.code_table) * s[:, tree.point_table]  # (B, V, L)
-    return np.exp((_log_sigmoid(signed) * tree.mask).sum(axis=2))  # (B, V)
+    return np.exp((log_sigmoid(signed) * tree.mask).sum(axis=2))  # (B, V)
 
 
 # -- the trainer ---------------------------------------------------------------------------------
@@ -227,23 +207,20 @@ _HS_BATCH = {"skipgram": 1024, "cbow": 256}
 MAX_SCORE = 6.0
 
 
-def _sgd_step(W_in, nodes, tree, inputs, targets, model, lr, exact, with_loss):
-    """Take one SGD step on a batch in place (the summed per-example gradients times -lr).
+def output_step(nodes, tree: HuffmanTree, h, targets, lr, with_loss=False):
+    """Take the output side of one SGD step; return (summed loss or None, h's step (B, dim)).
 
-    Returns the summed loss of the batch, or None. Paths are padded to the batch's longest.
+    The inner nodes on each target's path move by -lr times their summed gradients, in place
+    (paths padded to the batch's longest; nodes with |score| >= MAX_SCORE skipped); h's step is
+    -lr times the loss's gradient for h, for :func:`w2v_teach.inputs.spread`.
     """
-    h, (rows, owner, weight) = _inputs_vector(W_in, inputs, model)
     L = int(tree.lengths[targets].max())
     pts, bits, mask = tree.point_table[targets, :L], tree.code_table[targets, :L], tree.mask[targets, :L]
     loss, dh, g = _path_terms(h, nodes, pts, bits.astype(h.dtype), mask, with_loss, MAX_SCORE)
     g *= -lr
     _add_node_steps(nodes, pts[mask], np.nonzero(mask)[0], g[mask], h)
     dh *= -lr
-    step = dh[owner]
-    if exact:  # CBOW: the gradient of the average; the C tool gives each context word all of dh
-        step *= weight[:, None]
-    add_rows(W_in, rows, step)
-    return None if loss is None else float(loss.sum())
+    return (None if loss is None else float(loss.sum())), dh
 
 
 def _add_node_steps(nodes, points, example, g, h) -> None:
@@ -254,7 +231,7 @@ def _add_node_steps(nodes, points, example, g, h) -> None:
     its values and the example as its column, so one product with the small h (B, dim) gives each
     node's summed step directly.
     """
-    distinct, order, starts = _group_rows(points)  # entries grouped by inner node
+    distinct, order, starts = group_rows(points)  # entries grouped by inner node
     steps = sp.csr_matrix((g[order], example[order].astype(np.int32), starts),
                           shape=(distinct.shape[0], h.shape[0]))  # (n_distinct, B)
     nodes[distinct] += steps @ h  # (n_distinct, dim)
@@ -274,11 +251,10 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     (batch_size None: 1024 skip-gram pairs or 256 CBOW windows). The result's ``W_out`` is the
     (V - 1, dim) table of inner-node vectors and ``info["tree"]`` the HuffmanTree.
     """
-    check_choice("model", model, set(MODELS))
-    hp = check_hyperparameters(
-        dim=dim, window=window, epochs=epochs, lr=DEFAULT_LR[model] if lr is None else lr, t=t,
+    hp = model_hyperparameters(
+        model, lr=lr, batch_size=batch_size, default_batch=_HS_BATCH, dim=dim, window=window, epochs=epochs, t=t,
         min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
-        cbow_update=cbow_update, batch_size=_HS_BATCH[model] if batch_size is None else batch_size)
+        cbow_update=cbow_update)
     if keep != "in":
         raise ValueError(f"keep must be 'in' for hierarchical softmax (no output vector per word), got {keep!r}")
     blas_threads = None if blas_threads is None else check_int("blas_threads", blas_threads, 1)
@@ -291,35 +267,17 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     start = time.perf_counter()
     with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
           progress_bar(progress, hp.epochs, f"hs-{model}", "epoch") as bar):
-        run = _epochs(W_in, nodes, tree, ids, vocab.counts, rng, hp, model, log, bar)
-    seconds = time.perf_counter() - start
-    if not (np.isfinite(W_in).all() and np.isfinite(nodes).all()):
-        log.record(float("nan"), run["batches"], run["final_lr"])
-    return make_result(vocab, W_in, nodes, log.array(), run.pop("words"), seconds,
-                       info={"model": model, "cbow_update": hp.cbow_update, "batch_size": hp.batch_size,
-                             "loss_every": hp.loss_every, "tree": tree, **run})
+        run = run_epochs(hp.epochs, text_examples(ids, vocab.counts, rng, hp), _step(W_in, nodes, tree, hp),
+                         hp.batch_size, words_schedule(hp.lr, hp.epochs), log, bar, hp.lr)
+    return finish(vocab, W_in, nodes, log, run, time.perf_counter() - start,
+                  info={"model": model, "cbow_update": hp.cbow_update, "batch_size": hp.batch_size,
+                        "loss_every": hp.loss_every, "tree": tree})
 
 
-def _epochs(W_in, nodes, tree, ids, counts, rng, hp, model, log, bar) -> dict:
-    """Run every epoch in place: subsample, cut the examples, one SGD step per batch."""
-    cut = skipgram_pairs if model == "skipgram" else cbow_examples
-    exact = model == "cbow" and hp.cbow_update == "exact"
-    words = examples = batches = 0
-    rate = hp.lr
-    for epoch in range(hp.epochs):
-        kept = ids if hp.t is None else subsample(ids, counts, hp.t, rng)
-        words += kept.shape[0]
-        inputs, targets = cut(kept, hp.window, rng)
-        n = targets.shape[0]
-        for lo in range(0, n, hp.batch_size):
-            hi = min(lo + hp.batch_size, n)
-            rate = linear_lr(hp.lr, (epoch + lo / n) / hp.epochs)  # by words done, as the C tool
-            want = log.due(batches)
-            loss = _sgd_step(W_in, nodes, tree, inputs[lo:hi], targets[lo:hi], model,
-                             np.float32(rate), exact, want)
-            if want:
-                log.record(loss / (hi - lo), batches, rate)
-            batches += 1
-        examples += n
-        bar.update(1)
-    return {"words": words, "examples": examples, "batches": batches, "final_lr": rate}
+def _step(W_in, nodes, tree: HuffmanTree, hp):
+    """Return step(inputs, targets, lr, want_loss) -> mean loss or None: one SGD step of a batch."""
+    def step(inputs, targets, lr, want):
+        loss = update(W_in, inputs, hp.model, lambda h: output_step(nodes, tree, h, targets, np.float32(lr), want),
+                      hp.cbow_update, sum_with="reduceat")
+        return None if loss is None else loss / targets.shape[0]
+    return step

@@ -5,25 +5,27 @@ two shopping sessions laid end to end would make pairs of items that were never 
 This trainer takes a list of *sentences* (sessions, walks) and only pairs words of the same
 sentence: every pair (a, b) with a != b position and distance at most `window`; ``window=None``
 makes the whole sentence the window, the item2vec recipe of Barkan and Koenigstein (2016), where a
-basket has no order. The SGD step is the book's own (:func:`w2v_teach.hogbatch.skipgram_step`,
-batch-shared noise words, the C tool's linear learning-rate decay), and the pairs of an epoch are
+basket has no order. The SGD step is the book's own (:func:`w2v_teach.inputs.update` with
+:func:`w2v_teach.negative_sampling.shared_step`: batch-shared noise words; the epoch loop of
+:func:`w2v_teach.training.run_epochs` with the C tool's linear learning-rate decay), and the pairs of an epoch are
 shuffled, because sessions have no text order worth keeping and a shuffle keeps a popular item
 from filling one batch. Frequent items are subsampled per epoch with the C tool's formula (t).
 """
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import hogbatch
 from ._checks import check_float, check_int
+from .inputs import update
+from .negative_sampling import shared_step
 from .sampling import NegativeSampler, keep_probability, noise_distribution
 from .text import Vocab
-from .training import (DEFAULT_LR, LossLog, TrainResult, check_hyperparameters, init_matrices, linear_lr,
-                       make_result)
+from .training import (DEFAULT_LR, LossLog, TrainResult, check_hyperparameters, check_trainable, finish,
+                       init_matrices, progress_bar, run_epochs, words_schedule)
 
 __all__ = ["sentence_pairs", "train"]
 
@@ -70,7 +72,8 @@ def sentence_pairs(ids, owner, window: int | None = None) -> tuple[np.ndarray, n
 def train(sentences: Sequence[Sequence[str]], *, dim: int = 32, window: int | None = None, negatives: int = 5,
           epochs: int = 5, lr: float | None = None, t: float | None = None, min_count: int = 1, seed: int = 0,
           keep: str = "in", batch_size: int = 256, shared_negatives: int = 32, share_size: int = 64,
-          noise_power: float = 0.75, loss_every: int = 8, blas_threads: int | None = 1) -> TrainResult:
+          noise_power: float = 0.75, loss_every: int = 8, blas_threads: int | None = 1,
+          progress: bool = False) -> TrainResult:
     """Train SGNS on pairs inside sentences (item2vec, DeepWalk); return a TrainResult.
 
     sentences: a list of token lists. window: the largest distance of a pair inside a sentence
@@ -84,50 +87,47 @@ def train(sentences: Sequence[Sequence[str]], *, dim: int = 32, window: int | No
     noise_power = check_float("noise_power", noise_power)
     S = check_int("shared_negatives", shared_negatives, 1)
     share_size = check_int("share_size", share_size, 1)
+    blas_threads = None if blas_threads is None else check_int("blas_threads", blas_threads, 1)
     tokens, owner = _flatten(sentences)
     vocab = Vocab.build(tokens, min_count=hp.min_count)
     known = np.array([w in vocab for w in tokens], dtype=bool)
     ids, owner = vocab.encode([w for w, k in zip(tokens, known) if k]), owner[known]
-    if len(vocab) < 2:
-        raise ValueError(f"only {len(vocab)} word(s) left after min_count={hp.min_count}; training needs 2")
+    check_trainable(len(ids), len(vocab), hp.min_count)
     rng = np.random.default_rng(hp.seed)
     W_in, W_out = init_matrices(len(vocab), hp.dim, rng)
     sampler = NegativeSampler(noise_distribution(vocab.counts, noise_power))
     log, start = LossLog(hp.loss_every, hint=_HINT), time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"):
-        run = _epochs(W_in, W_out, ids, owner, vocab.counts, sampler, rng, hp, S, share_size, log)
-    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
-        log.record(float("nan"), run["batches"], run["final_lr"])
-    return make_result(vocab, W_in, W_out, log.array(), run.pop("words"), time.perf_counter() - start,
-                       keep=hp.keep, info={"model": "item2vec", "window": hp.window, **run,
-                                           "batch_size": hp.batch_size, "shared_negatives": S})
+    step = _step(W_in, W_out, sampler, rng, np.float32(hp.negatives / S), S, share_size)
+    with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
+          progress_bar(progress, hp.epochs, "item2vec", "epoch") as bar):
+        run = run_epochs(hp.epochs, _examples(ids, owner, vocab.counts, rng, hp), step, hp.batch_size,
+                         words_schedule(hp.lr, hp.epochs), log, bar, hp.lr)
+    return finish(vocab, W_in, W_out, log, run, time.perf_counter() - start, keep=hp.keep,
+                  info={"model": "item2vec", "window": hp.window, "batch_size": hp.batch_size,
+                        "shared_negatives": S, "share_size": share_size,
+                        "pairs": run["examples"]})  # "pairs": the old name of "examples" (chapter 8)
 
 
-def _epochs(W_in, W_out, ids, owner, counts, sampler, rng, hp, S, share_size, log) -> dict:
-    """Run every epoch in place: subsample, pair inside sentences, shuffle, one step per batch."""
-    words = pairs = batches = 0
-    rate = hp.lr
-    scale = np.float32(hp.negatives / S)
-    for epoch in range(hp.epochs):
+def _examples(ids: np.ndarray, owner: np.ndarray, counts: np.ndarray, rng: np.random.Generator, hp) -> Callable:
+    """Return examples(epoch): subsample (keeping each token's sentence), pair inside sentences, shuffle."""
+    def examples(epoch: int):
         if hp.t is None:
             kept_ids, kept_owner = ids, owner
         else:
             mask = rng.random(ids.shape[0]) < keep_probability(counts, hp.t)[ids]  # the C tool's rule
             kept_ids, kept_owner = ids[mask], owner[mask]
-        words += kept_ids.shape[0]
         centers, contexts = sentence_pairs(kept_ids, kept_owner, hp.window)
         order = rng.permutation(centers.shape[0])
-        centers, contexts = centers[order], contexts[order]
-        n = centers.shape[0]
-        for lo in range(0, n, hp.batch_size):
-            hi = min(lo + hp.batch_size, n)
-            rate = linear_lr(hp.lr, (epoch + lo / n) / hp.epochs)
-            noise = sampler.draw((-(-(hi - lo) // share_size), S), rng)  # (groups, S)
-            want = log.due(batches)
-            loss = hogbatch.skipgram_step(W_in, W_out, centers[lo:hi], contexts[lo:hi], noise,
-                                          np.float32(rate), scale, want)
-            if want:
-                log.record(loss / (hi - lo), batches, rate)
-            batches += 1
-        pairs += n
-    return {"words": words, "pairs": pairs, "batches": batches, "final_lr": rate}
+        return centers[order], contexts[order], kept_ids.shape[0]
+    return examples
+
+
+def _step(W_in, W_out, sampler: NegativeSampler, rng: np.random.Generator, scale, S: int, share_size: int) -> Callable:
+    """Return step(centers, contexts, lr, want_loss) -> mean loss or None: one skip-gram SGD step with
+    S noise words shared by each group of `share_size` pairs (:func:`w2v_teach.inputs.update`)."""
+    def step(centers, contexts, lr, want):
+        noise = sampler.draw((-(-centers.shape[0] // share_size), S), rng)  # (groups, S)
+        loss = update(W_in, centers, "skipgram",
+                      lambda h: shared_step(W_out, h, contexts, noise, np.float32(lr), scale, want))
+        return None if loss is None else loss / centers.shape[0]
+    return step

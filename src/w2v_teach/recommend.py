@@ -18,10 +18,12 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from . import vectors
 from ._checks import check_int, check_matrix
 
-__all__ = ["align_rows", "als_factors", "als_scores", "cooccurrence", "encode_sessions", "evaluate_ranking",
-           "hit_rate_at_k", "ndcg_at_k", "next_item_cases", "popularity", "recall_at_k", "session_matrix", "top_k"]
+__all__ = ["align_rows", "als_factors", "als_scores", "encode_sessions", "evaluate_ranking", "hit_rate_at_k",
+           "item_counts", "ndcg_at_k", "next_item_cases", "recall_at_k", "session_cooccurrence", "session_matrix",
+           "top_k"]
 
 
 def _check_ranked(ranked, k: int) -> np.ndarray:
@@ -84,21 +86,11 @@ def top_k(scores, k: int = 10, exclude: Sequence | None = None) -> np.ndarray:
     """Return the (queries, k) ids of the k highest scores of each row, best first.
 
     exclude: one array of item ids per row that may not be recommended (the items already in the
-    session). Ties are broken by the lower item id, so the ranking is a pure function of the scores.
+    session; ValueError for an id outside the items). Ties keep the lower item id, the package's
+    one rule (:func:`w2v_teach.vectors.top_k`), so the ranking is a pure function of the scores.
     """
-    scores = check_matrix("scores", scores, finite=False).astype(np.float64, copy=True)
-    k = check_int("k", k, 1)
-    if k > scores.shape[1]:
-        raise ValueError(f"k={k} is larger than the number of items {scores.shape[1]}")
-    if exclude is not None:
-        exclude = list(exclude)
-        if len(exclude) != scores.shape[0]:
-            raise ValueError(f"exclude must hold one id list per row ({scores.shape[0]}), got {len(exclude)}")
-        rows = np.repeat(np.arange(len(exclude)), [len(e) for e in exclude])
-        cols = np.concatenate([np.asarray(e, dtype=np.int64) for e in exclude]) if rows.size else rows
-        scores[rows, cols] = -np.inf
-    order = np.lexsort((np.broadcast_to(np.arange(scores.shape[1]), scores.shape), -scores), axis=1)
-    return order[:, :k]
+    scores = check_matrix("scores", scores, finite=False)
+    return vectors.top_k(scores, k, exclude=exclude)
 
 
 def encode_sessions(sessions, index: dict[str, int]) -> list[np.ndarray]:
@@ -122,7 +114,7 @@ def next_item_cases(sessions: Sequence[np.ndarray]) -> tuple[list[np.ndarray], n
     return histories, targets
 
 
-def popularity(sessions: Sequence[np.ndarray], n_items: int) -> np.ndarray:
+def item_counts(sessions: Sequence[np.ndarray], n_items: int) -> np.ndarray:
     """Return how often each of `n_items` items occurs in the sessions, (n_items,) float."""
     n_items = check_int("n_items", n_items, 1)
     ids = np.concatenate([np.asarray(s, dtype=np.int64) for s in sessions]) if len(sessions) else np.zeros(0, int)
@@ -131,8 +123,10 @@ def popularity(sessions: Sequence[np.ndarray], n_items: int) -> np.ndarray:
     return np.bincount(ids, minlength=n_items).astype(np.float64)
 
 
-def cooccurrence(sessions: Sequence[np.ndarray], n_items: int) -> sp.csr_matrix:
+def session_cooccurrence(sessions: Sequence[np.ndarray], n_items: int) -> sp.csr_matrix:
     """Return the (n_items, n_items) counts of two different items sharing a session.
+
+    (Not :func:`w2v_teach.counting.cooccurrence`, which counts words within a window of text.)
 
     A session with item set S adds 1 to every (a, b) with a != b in S: the item-item
     co-occurrence baseline ("bought together"), built as B^T B from the session-by-item matrix B.
@@ -203,3 +197,10 @@ def evaluate_ranking(scores, histories: Sequence[np.ndarray], targets, k: int = 
         tail = np.asarray(tail, dtype=bool)
         out["hr_tail"] = hit_rate_at_k(ranked[tail], np.asarray(targets)[tail], k) if tail.any() else float("nan")
     return out
+
+
+# Old names, kept so that code written before the rename runs (chapter 8 moves to the new ones):
+# `popularity` clashed with the field `sessions.ShoppingData.popularity` (a distribution), and
+# `cooccurrence` with `counting.cooccurrence` (word windows).
+popularity = item_counts
+cooccurrence = session_cooccurrence

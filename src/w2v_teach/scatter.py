@@ -14,10 +14,10 @@ import scipy.sparse as sp
 
 from ._checks import check_ids, check_matrix
 
-__all__ = ["scatter_add", "add_rows"]
+__all__ = ["add_rows", "group_rows", "scatter_add"]
 
 
-def _group_rows(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def group_rows(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group equal ids: return (distinct ids, row order int32, group starts int32 (n_unique + 1,)).
 
     Rows ``order[starts[j]:starts[j + 1]]`` are the rows whose id is ``distinct[j]``; this is
@@ -57,7 +57,7 @@ def add_rows(target: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> None:
     n = ids.shape[0]
     if n == 0:
         return
-    distinct, order, indptr = _group_rows(ids)
+    distinct, order, indptr = group_rows(ids)
     # Row j of `pick` has a 1 in the column of every row whose id is distinct[j].
     pick = sp.csr_matrix((np.ones(n, dtype=rows.dtype), order, indptr), shape=(distinct.shape[0], n))
     target[distinct] += pick @ rows  # (n_unique, dim)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import check_float, check_int, check_words
-from .world import _Draws, _WorldGenerator, _world_questions
-from .world_lexicon import _NAMES, _PRONOUNS
+from .world import Draws, WorldGenerator, world_questions
+from .world_lexicon import NAMES, PRONOUNS
 
 # word, (sense name, its cue words), (sense name, its cue words)
 AMBIGUOUS = (
@@ -64,7 +64,7 @@ def default_she_rates() -> dict[str, float]:
     return {occ: round(float(r), 2) for (occ, _), r in zip(OCCUPATIONS, rates)}
 
 
-# Districts where the people of the occupation sentences live, in the order of _PRONOUNS: "he"
+# Districts where the people of the occupation sentences live, in the order of PRONOUNS: "he"
 # sentences name one of the first three, "she" sentences one of the last three. A context that
 # merely correlates with gender (as many do in real text) carries gender into the vectors by
 # another route than she and he.
@@ -121,7 +121,7 @@ class _SenseGenerator:
     """Write ambiguous-word and occupation sentences, each as (written tokens, oracle tokens)."""
 
     def __init__(self, rng: np.random.Generator, ratios: dict, she_rates: dict, world) -> None:
-        self.d, self.world = _Draws(rng), world
+        self.d, self.world = Draws(rng), world
         self.ambiguous = [a for a in AMBIGUOUS if a[0] in ratios]
         self.ratios = ratios
         self.occupations = [o for o in OCCUPATIONS if o[0] in she_rates]
@@ -130,8 +130,8 @@ class _SenseGenerator:
     def _fill(self, template: str, word: str, oracle: str, cues, gender: int):
         """Fill one template; return the written and the oracle tokens."""
         written, split = [], []
-        slots = dict(_PRONOUNS[gender])
-        slots["@name"] = _NAMES[gender]
+        slots = dict(PRONOUNS[gender])
+        slots["@name"] = NAMES[gender]
         for tok in template.split():
             if tok in ("@w", "@occ"):
                 written.append(word)
@@ -140,7 +140,7 @@ class _SenseGenerator:
             if tok == "@cue":
                 value = self.d.pick(cues)
             elif tok == "@A":
-                value = self.world._zipf(self.world.adjectives, self.world.adj_cdf)
+                value = self.world.zipf(self.world.adjectives, self.world.adj_cdf)
             elif tok == "@name":
                 value = self.d.pick(slots["@name"])
             elif tok == "@district":
@@ -164,7 +164,7 @@ class _SenseGenerator:
     def occupation_sentence(self):
         """Return one sentence about an occupation, with "she" words at its planted rate."""
         occ, cues = self.d.pick(self.occupations)
-        gender = int(self.d.u() < self.she_rates[occ])  # 1: the "she" words of _PRONOUNS
+        gender = int(self.d.u() < self.she_rates[occ])  # 1: the "she" words of PRONOUNS
         return self._fill(self.d.pick(_OCCUPATION_TEMPLATES), occ, occ, cues, gender)
 
 
@@ -190,7 +190,7 @@ def sense_corpus(n_tokens: int, seed: int = 0, ratios: dict | None = None, she_r
                         if she_rates else 0.0)
     if sense_share + occupation_share > 1.0:
         raise ValueError(f"sense_share + occupation_share must be <= 1, got {sense_share + occupation_share}")
-    world = _WorldGenerator(np.random.default_rng(seed))
+    world = WorldGenerator(np.random.default_rng(seed))
     gen = _SenseGenerator(np.random.default_rng([seed, 7]), ratios, she_rates, world)
     cdf = [sense_share, sense_share + occupation_share]
     tokens: list[str] = []
@@ -208,7 +208,7 @@ def sense_corpus(n_tokens: int, seed: int = 0, ratios: dict | None = None, she_r
         oracle += split
     del tokens[n_tokens:], oracle[n_tokens:]
     senses = {w: (f"{w}_{a[0]}", f"{w}_{b[0]}") for w, a, b in AMBIGUOUS if w in ratios}
-    _, questions = _world_questions()
+    _, questions = world_questions()
     return SenseCorpus(tokens, oracle, senses, ratios, she_rates, questions)
 
 

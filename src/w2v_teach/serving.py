@@ -1,7 +1,7 @@
 """Serving word vectors: exact top-k search, and smaller vectors by quantisation (chapter 8).
 
 Exact search scores a query against every row (one matrix product on unit vectors) and keeps the
-k best with ``np.argpartition``; that is the gold an approximate index is measured against
+k best with :func:`w2v_teach.vectors.top_k` (ties in table order); that is the gold an approximate index is measured against
 (:func:`w2v_teach.recommend.recall_at_k`).
 
 Scalar quantisation stores each number in fewer bits. float16 halves the memory. int8 keeps one
@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_choice, check_int, check_matrix
+from . import vectors as vectors_
 from .embeddings import Embeddings
 
 __all__ = ["FORMATS", "dequantize", "exact_top_k", "nbytes", "quantize", "quantized_embeddings", "unit_rows"]
@@ -22,9 +23,7 @@ FORMATS = ("float32", "float16", "int8")
 
 def unit_rows(vectors) -> np.ndarray:
     """Return float32 copies of the rows scaled to length 1 (an all-zero row stays zero)."""
-    vectors = check_matrix("vectors", vectors).astype(np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1.0)
+    return vectors_.unit_rows(check_matrix("vectors", vectors).astype(np.float32))
 
 
 def exact_top_k(vectors, queries, k: int = 10, exclude_self: bool = False, chunk: int = 1024) -> np.ndarray:
@@ -32,6 +31,7 @@ def exact_top_k(vectors, queries, k: int = 10, exclude_self: bool = False, chunk
 
     exclude_self: the queries are rows 0..n_queries-1 of `vectors` themselves and may not be
     their own answer. Works in chunks of `chunk` queries to bound the memory of the score matrix.
+    Ties keep table order (the package's one rule, :func:`w2v_teach.vectors.top_k`).
     """
     base, Q = unit_rows(vectors), unit_rows(queries)
     if Q.shape[1] != base.shape[1]:
@@ -42,12 +42,8 @@ def exact_top_k(vectors, queries, k: int = 10, exclude_self: bool = False, chunk
     out = np.empty((Q.shape[0], k), dtype=np.int64)
     for lo in range(0, Q.shape[0], chunk):
         scores = Q[lo:lo + chunk] @ base.T  # (chunk, n)
-        if exclude_self:
-            rows = np.arange(scores.shape[0])
-            scores[rows, lo + rows] = -np.inf
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]  # the k best, unordered
-        order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-        out[lo:lo + chunk] = np.take_along_axis(part, order, axis=1)
+        own = [[lo + i] for i in range(scores.shape[0])] if exclude_self else None
+        out[lo:lo + chunk] = vectors_.top_k(scores, k, exclude=own)
     return out
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from ._checks import check_float, check_int
 
-__all__ = ["ShoppingData", "generate", "item_name", "join_sentences", "split_sessions"]
+__all__ = ["ShoppingData", "generate", "item_name", "split_sessions"]
 
 
 @dataclass
@@ -115,27 +115,3 @@ def split_sessions(sessions, test_fraction: float = 0.2, seed: int = 0) -> tuple
     test = set(order[:n_test].tolist())
     return ([s for i, s in enumerate(sessions) if i not in test],
             [s for i, s in enumerate(sessions) if i in test])
-
-
-def join_sentences(sentences, gap: int, pad: str = "</s>") -> list[str]:
-    """Return the sentences as one flat token list with `gap` copies of `pad` between them.
-
-    The book's flat trainers (:func:`w2v_teach.sgns.train`) cut windows across the whole token
-    list; with a window m <= gap, no window reaches from one sentence into the next, so every
-    pair of real words comes from one sentence. The pad token is trained like a word; leave it
-    out of the results.
-    """
-    gap = check_int("gap", gap, 1)
-    if not isinstance(pad, str) or not pad:
-        raise ValueError(f"pad must be a non-empty str, got {pad!r}")
-    out: list[str] = []
-    for i, sentence in enumerate(sentences):
-        if isinstance(sentence, str):
-            raise ValueError(f"sentence {i} is a str; each sentence must be a list of tokens")
-        if pad in sentence:
-            raise ValueError(f"sentence {i} contains the pad token {pad!r}; choose another pad")
-        out.extend([pad] * gap if out else [])
-        out.extend(sentence)
-    if not out:
-        raise ValueError("sentences is empty")
-    return out

@@ -7,7 +7,14 @@ is (Mikolov et al. 2013b)
 
 where v = rows of the input matrix W_in and u = rows of the output matrix W_out.
 :func:`loss_and_grads` is that loss averaged over a batch of pairs, with its exact gradients;
-the chapter checks it against finite differences.
+the chapter checks it against finite differences. It lives, with the fast steps, in
+:mod:`w2v_teach.negative_sampling` (the output layer); this module is the trainer.
+
+The update that :func:`train` runs is one call of :func:`w2v_teach.inputs.update` a batch: form
+h (skip-gram: the centre rows; CBOW: the context averages), take the negative-sampling step of
+the output rows (:func:`w2v_teach.negative_sampling.shared_step`, or ``per_example_step`` with
+``shared_negatives=None``), then spread h's step to the input rows. The epoch loop is
+:func:`w2v_teach.training.run_epochs`, shared by every NumPy trainer.
 
 :func:`train` is a minibatch SGD trainer. By default the pairs of a minibatch share their noise
 words, in groups (the "HogBatch" idea of Ji et al. 2016): each group of `share_size` pairs
@@ -25,142 +32,22 @@ the learning rate by the batch size to get the same steps.)
 """
 from __future__ import annotations
 
-import functools
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from . import hogbatch
-from ._checks import check_choice, check_float, check_ids, check_int, check_matrix
-from .scatter import add_rows, scatter_add
-from .sampling import NegativeSampler, noise_distribution, subsample
-from .training import (DEFAULT_BATCH, DEFAULT_LR, MODELS, LossLog, TrainResult, check_hyperparameters,
-                       init_matrices, linear_lr, make_result, prepare_corpus, progress_bar)
-from .windows import cbow_examples, skipgram_pairs
+from . import inputs as inputs_
+from . import negative_sampling
+from ._checks import check_float, check_int
+from .negative_sampling import log_sigmoid, loss_and_grads  # noqa: F401  (aliases, w2v_teach.ALIASES)
+from .sampling import NegativeSampler, noise_distribution
+from .scatter import scatter_add  # noqa: F401  (an alias, w2v_teach.ALIASES)
+from .training import (LossLog, TrainResult, finish, init_matrices, model_hyperparameters, prepare_corpus,
+                       progress_bar, run_epochs, text_examples, words_schedule)
 
-__all__ = ["init_matrices", "log_sigmoid", "loss_and_grads", "scatter_add", "train"]
-
-
-
-# -- the loss and its gradients ----------------------------------------------------------------
-def log_sigmoid(x) -> np.ndarray:
-    """Return log sigma(x) = -log(1 + exp(-x)), computed stably as -logaddexp(0, -x)."""
-    return -np.logaddexp(0.0, -np.asarray(x))
-
-
-def _pair_terms(v: np.ndarray, u_pos: np.ndarray, u_neg: np.ndarray, weight=1.0):
-    """Return the per-pair losses and gradients for rows already gathered from W_in and W_out.
-
-    v, u_pos: (B, dim) centre and context rows; u_neg: (B, K, dim) noise rows; weight: a
-    scalar or (B, K) factor on each noise term. Returns loss (B,), dv (B, dim), du_pos (B, dim),
-    du_neg (B, K, dim): the gradients of each pair's own loss (not averaged).
-    """
-    pos = np.einsum("bd,bd->b", v, u_pos)  # (B,)   u_o . v_c
-    neg = np.einsum("bkd,bd->bk", u_neg, v)  # (B, K) u_k . v_c
-    loss = -log_sigmoid(pos) - (weight * log_sigmoid(-neg)).sum(axis=1)  # (B,)
-    g_pos = expit(pos) - 1.0  # (B,)   d loss / d(u_o . v_c) = sigma(s) - 1
-    g_neg = weight * expit(neg)  # (B, K) d loss / d(u_k . v_c) = sigma(s_k)
-    dv = g_pos[:, None] * u_pos + np.einsum("bk,bkd->bd", g_neg, u_neg)  # (B, dim)
-    du_pos = g_pos[:, None] * v  # (B, dim)
-    du_neg = g_neg[:, :, None] * v[:, None, :]  # (B, K, dim)
-    return loss, dv, du_pos, du_neg
-
-
-def loss_and_grads(W_in, W_out, centers, contexts, negatives) -> tuple[float, np.ndarray, np.ndarray]:
-    """Return the batch-mean SGNS loss and its gradients (dW_in, dW_out), each (V, dim).
-
-    W_in, W_out: (V, dim); centers, contexts: (B,) word ids; negatives: (B, K) noise word ids.
-    The per-pair loss is -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c), with
-    v_c = W_in[c] and u = rows of W_out; the loss returned is its mean over the B pairs and
-    the gradients are those of that mean. Noise words are used as given, even one that equals
-    the context word (the plain formula; the trainer skips those, as the C tool does).
-    """
-    W_in = check_matrix("W_in", W_in)
-    V, dim = W_in.shape
-    W_out = check_matrix("W_out", W_out)
-    if W_out.shape != (V, dim):
-        raise ValueError(f"W_out must have the shape of W_in {W_in.shape}, got {W_out.shape}")
-    centers = check_ids("centers", centers, V, ndim=1)
-    contexts = check_ids("contexts", contexts, V, ndim=1)
-    negatives = check_ids("negatives", negatives, V, ndim=2)
-    B = centers.shape[0]
-    if B == 0:
-        raise ValueError("centers is empty: a batch needs at least one (centre, context) pair")
-    if contexts.shape != (B,):
-        raise ValueError(f"contexts must have shape ({B},) like centers, got {contexts.shape}")
-    if negatives.shape[0] != B or negatives.shape[1] == 0:
-        raise ValueError(f"negatives must have shape ({B}, K) with K >= 1, got {negatives.shape}")
-
-    loss, dv, du_pos, du_neg = _pair_terms(W_in[centers], W_out[contexts], W_out[negatives])
-    dW_in = np.zeros_like(W_in)
-    dW_out = np.zeros_like(W_out)
-    # np.add.at adds once per occurrence: a word that appears twice gets both contributions.
-    np.add.at(dW_in, centers, dv / B)
-    np.add.at(dW_out, contexts, du_pos / B)
-    np.add.at(dW_out, negatives.ravel(), du_neg.reshape(-1, dim) / B)
-    return float(loss.mean()), dW_in, dW_out
-
-
-# -- one SGD step for each model ---------------------------------------------------------------
-def _per_pair_noise_step(W_out, h, targets, noise, lr, with_loss):
-    """Update W_out for rows h (B, dim) with K noise words per row, noise (B, K).
-
-    Returns (summed loss or None, the step for h (B, dim)). Reuses :func:`_pair_terms`, the
-    function behind :func:`loss_and_grads`. A noise word equal to the row's true word is skipped.
-    """
-    weight = (noise != targets[:, None]).astype(h.dtype)  # (B, K)
-    loss, dh, du, dN = _pair_terms(h, W_out[targets], W_out[noise], weight)
-    add_rows(W_out, np.concatenate([targets, noise.ravel()]),
-                np.concatenate([du, dN.reshape(-1, h.shape[1])]) * -lr)
-    return (float(loss.sum()) if with_loss else None), dh * -lr
-
-
-def _skipgram_step(W_in, W_out, centers, contexts, noise, shared, lr, scale, with_loss):
-    """Take one SGD step on a batch of (centre, context) pairs; return the summed loss or None.
-
-    noise: (G, S) ids shared by groups of pairs if `shared`, else (B, K) ids, K per pair.
-    """
-    if shared:
-        return hogbatch.skipgram_step(W_in, W_out, centers, contexts, noise, lr, scale, with_loss)
-    v = W_in[centers]  # (B, dim)
-    loss, step_v = _per_pair_noise_step(W_out, v, contexts, noise, lr, with_loss)
-    add_rows(W_in, centers, step_v)
-    return loss
-
-
-def _cbow_step(W_in, W_out, windows, targets, noise, shared, lr, scale, with_loss, exact=False):
-    """Take one SGD step on a batch of CBOW examples (windows (B, 2*window) padded with -1).
-
-    h is the average of the real context rows. With the C tool's rule (exact=False; gensim's
-    cbow_mean=1 does the same) every context word then receives the full step computed for h;
-    with exact=True each receives step / n_context, the exact gradient of the average. The
-    tool's rule is the exact step with the input vectors' learning rate multiplied by n.
-    """
-    real = windows >= 0  # (B, C)
-    rows = windows[real]  # (nnz,) the context words, example by example
-    owner = np.nonzero(real)[0]  # (nnz,) which example each context word belongs to
-    n_ctx = real.sum(axis=1)  # (B,)
-    indptr = np.concatenate([[0], np.cumsum(n_ctx)]).astype(np.int32)
-    weights = (1.0 / n_ctx[owner]).astype(W_in.dtype)
-    average = sp.csr_matrix((weights, np.arange(rows.shape[0], dtype=np.int32), indptr),
-                            shape=(targets.shape[0], rows.shape[0]))
-    h = average @ W_in[rows]  # (B, dim)
-    if shared:
-        u = W_out[targets]  # (B, dim)
-        loss, a_pos, step_h = hogbatch.shared_noise_step(W_out, h, u, targets, noise, lr, scale, with_loss)
-        step_h += a_pos[:, None] * u
-        add_rows(W_out, targets, a_pos[:, None] * h)
-    else:
-        loss, step_h = _per_pair_noise_step(W_out, h, targets, noise, lr, with_loss)
-    step_rows = step_h[owner]  # (nnz, dim) h's step, for every context word
-    if exact:
-        step_rows *= weights[:, None]  # ... divided among the n context words of its example
-    add_rows(W_in, rows, step_rows)
-    return loss
+__all__ = ["train"]  # log_sigmoid, loss_and_grads, scatter_add: aliases (w2v_teach.ALIASES)
 
 
 # -- the trainer ---------------------------------------------------------------------------------
@@ -200,12 +87,10 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, negatives: 
     progress: show a progress bar over the epochs.
     A non-finite loss raises FloatingPointError; ``words_per_second`` counts effective words.
     """
-    check_choice("model", model, set(MODELS))
-    hp = check_hyperparameters(
-        dim=dim, window=window, negatives=negatives, epochs=epochs, lr=DEFAULT_LR[model] if lr is None else lr,
-        t=t, min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
-        cbow_update=cbow_update,
-        batch_size=DEFAULT_BATCH[model] if batch_size is None else batch_size)
+    hp = model_hyperparameters(
+        model, lr=lr, batch_size=batch_size, dim=dim, window=window, negatives=negatives, epochs=epochs, t=t,
+        min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
+        cbow_update=cbow_update)
     noise_power, S = check_float("noise_power", noise_power), _optional_int("shared_negatives", shared_negatives)
     share_size, blas_threads = check_int("share_size", share_size, 1), _optional_int("blas_threads", blas_threads)
 
@@ -217,18 +102,17 @@ def train(tokens: Sequence[str], *, dim: int = 100, window: int = 5, negatives: 
     setup_seconds = time.perf_counter() - setup_start
 
     log = LossLog(hp.loss_every, hint=_BATCH_HINT)
+    step = _step(W_in, W_out, sampler, rng, hp, S, share_size)
     start = time.perf_counter()
     # Overflow in exp is harmless here (sigma becomes exactly 0 or 1); divergence is caught by the log.
     with (np.errstate(over="ignore", invalid="ignore"), threadpool_limits(blas_threads, user_api="blas"),
           progress_bar(progress, hp.epochs, f"sgns-{model}", "epoch") as bar):
-        run = _epochs(W_in, W_out, ids, vocab.counts, sampler, rng, hp, model, S, share_size, log, bar)
-    seconds = time.perf_counter() - start
-    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
-        log.record(float("nan"), run["batches"], run["final_lr"])
-    return make_result(vocab, W_in, W_out, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, "cbow_update": hp.cbow_update, **run, "batch_size": hp.batch_size,
-                             "loss_every": hp.loss_every, "shared_negatives": S, "share_size": share_size,
-                             "negatives": hp.negatives, "setup_seconds": setup_seconds})
+        run = run_epochs(hp.epochs, text_examples(ids, vocab.counts, rng, hp), step, hp.batch_size,
+                         words_schedule(hp.lr, hp.epochs), log, bar, hp.lr)
+    return finish(vocab, W_in, W_out, log, run, time.perf_counter() - start, keep=hp.keep,
+                  info={"model": model, "cbow_update": hp.cbow_update, "batch_size": hp.batch_size,
+                        "loss_every": hp.loss_every, "shared_negatives": S, "share_size": share_size,
+                        "negatives": hp.negatives, "setup_seconds": setup_seconds})
 
 
 def _optional_int(name: str, value) -> int | None:
@@ -236,34 +120,24 @@ def _optional_int(name: str, value) -> int | None:
     return None if value is None else check_int(name, value, 1)
 
 
-def _epochs(W_in, W_out, ids, counts, sampler, rng, hp, model, S, share_size, log, bar) -> dict:
-    """Run every epoch in place: subsample, cut the examples, one SGD step per batch."""
-    step_fn = _skipgram_step if model == "skipgram" else functools.partial(_cbow_step, exact=hp.cbow_update == "exact")
+def _step(W_in, W_out, sampler: NegativeSampler, rng: np.random.Generator, hp, S: int | None,
+          share_size: int) -> Callable:
+    """Return step(inputs, targets, lr, want_loss) -> mean loss or None: one SGD step of a batch.
+
+    It draws the batch's noise words (S per group of `share_size` examples, or K per example
+    when S is None) and runs :func:`w2v_teach.inputs.update` with the negative-sampling layer.
+    """
     scale = np.float32(hp.negatives / S) if S is not None else np.float32(1.0)
-    words = examples = batches = 0
-    rate = hp.lr
-    for epoch in range(hp.epochs):
-        kept = subsample(ids, counts, hp.t, rng)  # (n_kept,) this epoch's effective words
-        words += kept.shape[0]
-        cut = skipgram_pairs if model == "skipgram" else cbow_examples
-        inputs, targets = cut(kept, hp.window, rng)
-        n = targets.shape[0]
-        for lo in range(0, n, hp.batch_size):
-            hi = min(lo + hp.batch_size, n)
-            # Examples are in text order, so the share of examples done is the share of words
-            # done: the C tool's linear decay by words processed.
-            rate = linear_lr(hp.lr, (epoch + lo / n) / hp.epochs)
-            if S is not None:
-                noise = sampler.draw((-(-(hi - lo) // share_size), S), rng)  # (G, S)
-            else:
-                noise = sampler.draw((hi - lo, hp.negatives), rng)  # (B, K)
-            want = log.due(batches)
-            loss = step_fn(W_in, W_out, inputs[lo:hi], targets[lo:hi], noise, S is not None,
-                           np.float32(rate), scale, want)
-            if want:
-                log.record(loss / (hi - lo), batches, rate)
-            batches += 1
-        examples += n
-        bar.update(1)
-        bar.set_postfix(loss=f"{log.values[-1]:.3f}" if log.values else "-")
-    return {"words": words, "examples": examples, "batches": batches, "final_lr": rate}
+
+    def step(inputs, targets, lr, want):
+        B, lr = targets.shape[0], np.float32(lr)
+        if S is not None:
+            noise = sampler.draw((-(-B // share_size), S), rng)  # (G, S)
+            layer = negative_sampling.shared_step
+        else:
+            noise = sampler.draw((B, hp.negatives), rng)  # (B, K)
+            layer = negative_sampling.per_example_step
+        loss = inputs_.update(W_in, inputs, hp.model, lambda h: layer(W_out, h, targets, noise, lr, scale, want),
+                              hp.cbow_update)
+        return None if loss is None else loss / B
+    return step

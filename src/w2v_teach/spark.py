@@ -12,6 +12,8 @@ runtime (17 or 21): install them with ``pip install -e '.[spark]'`` and your sys
 """
 from __future__ import annotations
 
+import re
+
 import importlib.util
 import os
 import shutil
@@ -67,6 +69,10 @@ def missing() -> str | None:
     return None if not needs else "Spark cannot run here: it needs " + " and ".join(needs) + "."
 
 
+# The forms of a master URL that Spark accepts: local, local[N], local[*], local[N,F], or a cluster URL.
+_MASTER = r"local(\[(\d+|\*)(,\d+)?\])?|(spark|mesos|k8s)://\S+|yarn"
+
+
 def session(master: str = "local[2]", memory: str = "2g"):
     """Return a SparkSession on `master` (started once, then reused); RuntimeError if Spark cannot run.
 
@@ -76,8 +82,9 @@ def session(master: str = "local[2]", memory: str = "2g"):
     why = missing()
     if why is not None:
         raise RuntimeError(why)
-    if not isinstance(master, str) or not master:
-        raise ValueError(f"master must be a Spark master URL such as 'local[2]', got {master!r}")
+    if not isinstance(master, str) or not re.fullmatch(_MASTER, master):
+        raise ValueError(f"master must be a Spark master URL such as 'local[2]', 'local[*]' or "
+                         f"'spark://host:7077', got {master!r}")
     if _SESSION is not None:
         if _SESSION.sparkContext.master == master:
             return _SESSION
@@ -133,6 +140,7 @@ def train(tokens: Iterable[str], *, dim: int = 100, window: int = 5, epochs: int
     epochs, min_count = check_int("epochs", epochs, 1), check_int("min_count", min_count, 1)
     num_partitions, seed = check_int("num_partitions", num_partitions, 1), check_int("seed", seed, 0)
     lr = check_float("lr", lr, 0.0, strict=True)
+    sentence_length = check_int("sentence_length", sentence_length, 1)
     vocab = Vocab.build(tokens, min_count=min_count)
     spark = session(master)
     from pyspark.ml.feature import Word2Vec

@@ -26,21 +26,13 @@ import numpy as np
 import torch
 
 from . import sampling
-from ._checks import check_bool, check_choice, check_int
+from ._checks import InvalidParameterError, check_bool, check_int
 from ._files import atomic_write
 from .text import Vocab
 from .torch_models import init_tables
-from .torch_train import BatchLayout, ChunkSpec, _chunks, _loop, _Stepper
-from .training import (
-    DEFAULT_BATCH,
-    DEFAULT_LR,
-    MODELS,
-    LossLog,
-    TrainResult,
-    check_hyperparameters,
-    make_result,
-    progress_bar,
-)
+from .torch_batches import BatchLayout, ChunkSpec, chunks, loop, noise_cdf
+from .torch_train import Stepper
+from .training import (LossLog, TrainResult, check_trainable, finish, model_hyperparameters, progress_bar)
 
 __all__ = ["INDEX", "ShardedCorpus", "train", "write_shards"]
 
@@ -156,49 +148,48 @@ def _shard_chunks(corpus: ShardedCorpus, vocab: Vocab, epochs: int, chunk_tokens
         for i in range(len(corpus)):
             ids = vocab.encode(corpus.shard(i), oov="skip")
             if ids.shape[0] >= 2:
-                yield from _chunks(ids, 1, chunk_tokens, spec, rng, gen)
+                yield from chunks(ids, 1, chunk_tokens, spec, rng, gen)
 
 
 def train(corpus: ShardedCorpus, *, model: str = "skipgram", dim: int = 100, window: int = 5, negatives: int = 5,
           epochs: int = 5, lr: float | None = None, t: float | None = 1e-4, min_count: int = 5,
           max_size: int | None = None, seed: int = 0, batch_size: int | None = None, shared_negatives: int = 32,
           share_size: int = 512, chunk_tokens: int = 1 << 17, loss_every: int = 20, keep: str = "in",
-          progress: bool = False) -> TrainResult:
+          cbow_update: str = "c_tool", progress: bool = False) -> TrainResult:
     """Train skip-gram or CBOW (negative sampling, PyTorch, CPU) on a ShardedCorpus, one shard in memory.
 
     Pass 1 counts the words (:meth:`ShardedCorpus.build_vocab`); every epoch is one more pass
     that encodes a shard, trains on it (the batches and SGD step of
     :func:`w2v_teach.torch_train.train`, inline, on the torch threads set by the caller) and
     drops it. The learning rate decays over the expected effective words, computed from the
-    counts alone. ``info["passes"]`` counts the reads of the corpus (1 + epochs).
+    counts alone. ``info["passes"]`` counts the reads of the corpus (1 + epochs). cbow_update: as in
+    :func:`w2v_teach.torch_train.train`. A run that diverged raises FloatingPointError, as every trainer.
     """
     if not isinstance(corpus, ShardedCorpus):
-        raise ValueError(f"corpus must be a ShardedCorpus (see write_shards), got {type(corpus).__name__}")
-    check_choice("model", model, set(MODELS))
-    hp = check_hyperparameters(
-        dim=dim, window=window, negatives=negatives, epochs=epochs, t=t, min_count=min_count, max_size=max_size,
-        seed=seed, keep=keep, loss_every=loss_every, cbow_update="c_tool", lr=DEFAULT_LR[model] if lr is None else lr,
-        batch_size=DEFAULT_BATCH[model] if batch_size is None else batch_size)
+        raise InvalidParameterError(f"corpus must be a ShardedCorpus (see write_shards), got {type(corpus).__name__}")
+    hp = model_hyperparameters(
+        model, lr=lr, batch_size=batch_size, dim=dim, window=window, negatives=negatives, epochs=epochs, t=t,
+        min_count=min_count, max_size=max_size, seed=seed, keep=keep, loss_every=loss_every,
+        cbow_update=cbow_update)
     S, share_size = check_int("shared_negatives", shared_negatives, 1), check_int("share_size", share_size, 1)
     chunk_tokens, progress = check_int("chunk_tokens", chunk_tokens, 2), check_bool("progress", progress)
     vocab = corpus.build_vocab(hp.min_count, hp.max_size)  # pass 1: the counts
-    if len(vocab) < 2:
-        raise ValueError(f"the corpus is too small to train on: {len(vocab)} word(s) after min_count={hp.min_count}")
+    check_trainable(int(vocab.counts.sum()), len(vocab), hp.min_count)
     layout = BatchLayout(model, hp.window, share_size, S)
-    cdf = torch.from_numpy(sampling.NegativeSampler(sampling.noise_distribution(vocab.counts)).cdf)
+    cdf = noise_cdf(vocab.counts)
     spec = ChunkSpec(layout, vocab.counts, hp.t, hp.batch_size, cdf)
     counts = vocab.counts.astype(np.float64)
     kept = counts.sum() if hp.t is None else float((counts * sampling.keep_probability(vocab.counts, hp.t)).sum())
     total_words = max(kept * hp.epochs, 1.0)
-    stepper = _Stepper(*init_tables(len(vocab), hp.dim, hp.seed), layout, hp.negatives / S, torch.device("cpu"),
+    stepper = Stepper(*init_tables(len(vocab), hp.dim, hp.seed), layout, hp.negatives / S, torch.device("cpu"),
                        None, hp)
     log = LossLog(hp.loss_every)
     with progress_bar(progress, int(total_words), f"streamed {model}", "word") as bar, torch.no_grad():
         start = time.perf_counter()
-        run = _loop(_shard_chunks(corpus, vocab, hp.epochs, chunk_tokens, spec, hp.seed), stepper,
+        run = loop(_shard_chunks(corpus, vocab, hp.epochs, chunk_tokens, spec, hp.seed), stepper,
                     torch.device("cpu"), hp.lr, total_words, log, bar)
         seconds = time.perf_counter() - start
-    W_in, W_out = stepper.matrices(len(vocab))
-    return make_result(vocab, W_in, W_out, log.array(), run.pop("words"), seconds, keep=hp.keep,
-                       info={"model": model, **run, "passes": 1 + hp.epochs, "shards": len(corpus),
-                             "loss_every": hp.loss_every, "batch_size": hp.batch_size, "device": "cpu"})
+    return finish(vocab, *stepper.matrices(len(vocab)), log, run, seconds, keep=hp.keep,
+                  info={"model": model, "cbow_update": hp.cbow_update, "passes": 1 + hp.epochs,
+                        "shards": len(corpus), "loss_every": hp.loss_every, "batch_size": hp.batch_size,
+                        "device": "cpu"})

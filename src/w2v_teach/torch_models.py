@@ -5,8 +5,10 @@
 of a batch. Autograd differentiates them; with float64 weights their gradients equal the
 hand-derived NumPy ones of :mod:`w2v_teach.sgns` and :mod:`w2v_teach.cbow_softmax`.
 
-The fast trainer lives in :mod:`w2v_teach.torch_train` and is reachable here as
-``torch_models.train`` (loaded on first use).
+The fast trainer lives in :mod:`w2v_teach.torch_train`, which installs itself here as
+``torch_models.train`` (the address the chapters use); the package's front door
+(``w2v.torch_models``) loads both. Nothing here imports the trainer, so the two modules form no
+cycle.
 """
 from __future__ import annotations
 
@@ -17,18 +19,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._checks import check_int
-from .training import MODELS  # noqa: F401  (re-exported: the models this module builds)
 
-__all__ = ["pick_device", "SkipGramNS", "CBOW", "train", "init_tables", "MODELS"]  # noqa: F822 (train: lazy)
-
-
-def __getattr__(name: str):
-    """Load the trainer of :mod:`w2v_teach.torch_train` on first use of ``torch_models.train``."""
-    if name in ("train", "OPTIMIZERS"):
-        from . import torch_train
-
-        return getattr(torch_train, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["CBOW", "SkipGramNS", "TwoTables", "as_device", "init_tables", "pick_device", "synchronize"]
 
 
 # -- devices -------------------------------------------------------------------------------------
@@ -42,7 +34,7 @@ def pick_device() -> torch.device:
     return torch.device("cpu")
 
 
-def _as_device(device) -> torch.device:
+def as_device(device) -> torch.device:
     """Return `device` (None, a name or a torch.device) as a torch.device; ValueError if unknown."""
     if device is None:
         return pick_device()
@@ -57,7 +49,7 @@ def _as_device(device) -> torch.device:
     return dev
 
 
-def _synchronize(dev: torch.device) -> None:
+def synchronize(dev: torch.device) -> None:
     """Wait for the device's queued kernels to finish, so that a timer measures them."""
     if dev.type == "cuda":
         torch.cuda.synchronize()
@@ -82,7 +74,7 @@ def init_tables(vocab_size: int, dim: int, seed: int = 0, dtype: torch.dtype = t
     return W_in, W_out
 
 
-class _TwoTables(nn.Module):
+class TwoTables(nn.Module):
     """Two embedding tables, input vectors and output vectors, with checked lookups.
 
     ``check_ranges`` (True) makes every lookup check that its ids lie in the vocabulary; the
@@ -174,7 +166,7 @@ class _TwoTables(nn.Module):
         return -F.logsigmoid(pos) - neg_weight * F.logsigmoid(-neg).sum(dim=1)
 
 
-class SkipGramNS(_TwoTables):
+class SkipGramNS(TwoTables):
     """Skip-gram with negative sampling: predict each context word from the centre word.
 
     ``forward(centers, contexts, negatives)`` returns the batch mean of
@@ -195,7 +187,7 @@ class SkipGramNS(_TwoTables):
         return self._noise_loss(v, u, negatives, neg_weight, share_size).mean()
 
 
-class CBOW(_TwoTables):
+class CBOW(TwoTables):
     """Continuous bag of words: predict the centre word from the average of its context vectors.
 
     ``forward(contexts, targets, negatives=None)``: contexts is (B, C) with -1 for padding, and
@@ -226,3 +218,11 @@ class CBOW(_TwoTables):
         if negatives is None:  # full softmax over the vocabulary
             return F.cross_entropy(h @ self.out_embed.weight.T, targets)
         return self._noise_loss(h, self.out_embed(targets), negatives, neg_weight, share_size).mean()
+
+
+def __getattr__(name: str):
+    """Explain where ``train`` comes from when this module was imported without the front door."""
+    if name in ("train", "OPTIMIZERS"):
+        raise AttributeError(f"torch_models.{name} is installed by w2v_teach.torch_train: use "
+                             f"`import w2v_teach as w2v; w2v.torch_models.{name}` or w2v_teach.torch_train.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

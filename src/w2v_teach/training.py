@@ -13,13 +13,15 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from ._checks import check_bool, check_choice, check_float, check_int
 from .embeddings import Embeddings
+from .sampling import subsample
 from .text import Vocab
+from .windows import cbow_examples, skipgram_pairs
 
 MODELS = ("skipgram", "cbow")
 # The C tool's learning rates for negative sampling (its -alpha default: 0.025 skip-gram, 0.05 CBOW).
@@ -35,7 +37,14 @@ CBOW_UPDATES = ("c_tool", "exact")
 
 @dataclass
 class TrainResult:
-    """What a trainer returns: the embeddings and the record of how training went."""
+    """What a trainer returns: the embeddings and the record of how training went.
+
+    ``info`` keys that every trainer of ours with an SGD loop fills (:func:`finish`): "model",
+    "batches", "final_lr" (the rate of the last step), "loss_every", "batch_size", "keep", and
+    "cbow_update" where CBOW can be trained; the NumPy loop adds "examples". ``W_out`` is the
+    (V, dim) output table, except for hierarchical softmax ((V - 1, dim) inner nodes), Spark (empty)
+    and counting (the SVD's context side).
+    """
 
     embeddings: Embeddings  # the vectors a chapter evaluates (by default the input matrix)
     losses: np.ndarray  # the LossLog: mean loss per example of every info["loss_every"]-th batch
@@ -87,6 +96,22 @@ def check_hyperparameters(**params) -> SimpleNamespace:
     return SimpleNamespace(**clean)
 
 
+def model_hyperparameters(model: str, *, lr: float | None, batch_size: int | None,
+                          default_batch: dict | None = None, **params) -> SimpleNamespace:
+    """Validate `model` and the shared hyperparameters; fill lr and batch_size from the model's defaults.
+
+    lr None: the C tool's rate for the model (:data:`DEFAULT_LR`); batch_size None: the model's
+    entry of `default_batch` (default :data:`DEFAULT_BATCH`). Returns the namespace of
+    :func:`check_hyperparameters` with ``hp.model`` added.
+    """
+    model = check_choice("model", model, set(MODELS))
+    batches = DEFAULT_BATCH if default_batch is None else default_batch
+    hp = check_hyperparameters(lr=DEFAULT_LR[model] if lr is None else lr,
+                               batch_size=batches[model] if batch_size is None else batch_size, **params)
+    hp.model = model
+    return hp
+
+
 def check_tokens(tokens: Iterable[str]) -> list[str]:
     """Return `tokens` as a list of words; ValueError for a bare str or an empty corpus."""
     if isinstance(tokens, str):
@@ -107,11 +132,16 @@ def prepare_corpus(tokens: Iterable[str], min_count: int, max_size: int | None =
     tokens = check_tokens(tokens)
     vocab = Vocab.build(tokens, min_count=min_count, max_size=max_size)
     ids = vocab.encode(tokens, oov="skip")
-    if len(vocab) < 2 or len(ids) < 2:
-        raise ValueError(f"the corpus is too small to train on: {len(ids)} tokens and {len(vocab)} "
+    check_trainable(len(ids), len(vocab), min_count)
+    return vocab, ids
+
+
+def check_trainable(n_tokens: int, n_words: int, min_count: int) -> None:
+    """Raise ValueError (the one "too small" message) unless 2 tokens and 2 words are left to train on."""
+    if n_words < 2 or n_tokens < 2:
+        raise ValueError(f"the corpus is too small to train on: {n_tokens} tokens and {n_words} "
                          f"word(s) in the vocabulary after min_count={min_count}; training needs "
                          "at least 2 of each (lower min_count or use more text)")
-    return vocab, ids
 
 
 def init_matrices(V: int, dim: int, rng: np.random.Generator, half_width: float = 1.0,
@@ -172,8 +202,8 @@ class LossLog:
         return np.asarray(self.values, dtype=np.float64)
 
 
-class _NoBar:
-    """Stands in for a tqdm bar when progress is off."""
+class NoBar:
+    """Stands in for a tqdm bar when progress is off (or inside a worker process)."""
 
     def update(self, n: float = 1) -> None:
         """Do nothing."""
@@ -186,7 +216,7 @@ class _NoBar:
 def progress_bar(progress: bool, total: float, desc: str, unit: str) -> Iterator:
     """Yield a tqdm bar when `progress` is True (else a stand-in), closed whatever happens."""
     if not check_bool("progress", progress):
-        yield _NoBar()
+        yield NoBar()
         return
     from tqdm.auto import tqdm
 
@@ -222,3 +252,69 @@ def make_result(vocab: Vocab, W_in: np.ndarray, W_out: np.ndarray, losses, words
         vocab=vocab,
         info=dict(info or {}, keep=keep),
     )
+
+
+def finish(vocab: Vocab, W_in: np.ndarray, W_out: np.ndarray, log: LossLog, run: dict, seconds: float,
+           keep: str = "in", info: dict | None = None) -> TrainResult:
+    """End a run: check that the tables are finite, then package the result (:func:`make_result`).
+
+    run: the epoch loop's record, with "words" (effective words trained), "batches" and
+    "final_lr"; its other entries join `info`. Non-finite tables raise FloatingPointError naming
+    the last step, the learning rate and the log's hint, as a non-finite loss does: a run that
+    diverged between two logged losses cannot return silently, whichever trainer ran it.
+    """
+    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
+        log.record(float("nan"), run["batches"], run["final_lr"])
+    extra = {k: v for k, v in run.items() if k != "words"}
+    return make_result(vocab, W_in, W_out, log.array(), run["words"], seconds, keep=keep,
+                       info={**(info or {}), **extra})
+
+
+def text_examples(ids: np.ndarray, counts: np.ndarray, rng: np.random.Generator, hp) -> Callable:
+    """Return examples(epoch) for :func:`run_epochs`: subsample the ids (threshold ``hp.t``), then cut
+    skip-gram pairs or CBOW windows (``hp.model``, dynamic ``hp.window``) in text order."""
+    cut = skipgram_pairs if hp.model == "skipgram" else cbow_examples
+
+    def examples(epoch: int):
+        kept = subsample(ids, counts, hp.t, rng)  # (n_kept,) this epoch's effective words
+        inputs, targets = cut(kept, hp.window, rng)
+        return inputs, targets, kept.shape[0]
+    return examples
+
+
+def words_schedule(lr0: float, epochs: int) -> Callable[[int, int, int, int], float]:
+    """Return the C tool's schedule by words done: lr0 decays linearly over the epochs' examples."""
+    return lambda epoch, done, n, batch: linear_lr(lr0, (epoch + done / n) / epochs)
+
+
+def run_epochs(epochs: int, examples: Callable, step: Callable, batch_size: int, schedule: Callable,
+               log: LossLog, bar, lr0: float) -> dict:
+    """Run the epoch loop of every NumPy trainer; return its record (words, examples, batches, final_lr).
+
+    examples(epoch) -> (inputs, targets, words) cuts one epoch's examples (words: the effective
+    words it read), or None to skip the epoch. Each batch of `batch_size` consecutive examples
+    gets the learning rate schedule(epoch, done, n, batch) (done of the epoch's n examples,
+    batch counted over the run) and one step(inputs, targets, lr, want_loss) -> mean loss per
+    example or None; the loss of every ``log.every``-th batch is recorded (and checked).
+    """
+    words = seen = batches = 0
+    rate = lr0
+    for epoch in range(epochs):
+        cut = examples(epoch)
+        if cut is None:
+            continue
+        inputs, targets, epoch_words = cut
+        words += epoch_words
+        n = targets.shape[0]
+        for lo in range(0, n, batch_size):
+            hi = min(lo + batch_size, n)
+            rate = schedule(epoch, lo, n, batches)
+            want = log.due(batches)
+            loss = step(inputs[lo:hi], targets[lo:hi], rate, want)
+            if want:
+                log.record(loss, batches, rate)
+            batches += 1
+        seen += n
+        bar.update(1)
+        bar.set_postfix(loss=f"{log.values[-1]:.3f}" if log.values else "-")
+    return {"words": words, "examples": seen, "batches": batches, "final_lr": rate}

@@ -19,10 +19,10 @@ import numpy as np
 from ._checks import check_choice, check_int
 from ._files import atomic_write
 from .world_lexicon import (
-    _ADJECTIVES, _ADJECTIVE_TEMPLATES, _COUNTRIES, _COUNTRY_TEMPLATES, _FILLER_ADJECTIVES,
-    _FILLER_NOUNS, _FILLER_TEMPLATES, _FILLER_VERBS, _GENDER, _GENDER_TEMPLATES, _NAMES, _NOUNS,
-    _NOUN_TEMPLATES, _PRONOUNS, _SUBJECTS, _SUBJECTS_PLURAL, _SUBJECTS_SINGULAR, _VERBS,
-    _VERB_TEMPLATES,
+    ADJECTIVES, ADJECTIVE_TEMPLATES, COUNTRIES, COUNTRY_TEMPLATES, FILLER_ADJECTIVES,
+    FILLER_NOUNS, FILLER_TEMPLATES, FILLER_VERBS, GENDER, GENDER_TEMPLATES, NAMES, NOUNS,
+    NOUN_TEMPLATES, PRONOUNS, SUBJECTS, SUBJECTS_PLURAL, SUBJECTS_SINGULAR, VERBS,
+    VERB_TEMPLATES,
 )
 
 
@@ -40,22 +40,22 @@ def _unique(words):
 def _planted_words() -> list[str]:
     """Return every word of the planted lexicon and the templates, in a fixed order."""
     words = []
-    for c in _COUNTRIES:
+    for c in COUNTRIES:
         words += [c[0], c[1], c[2], c[3], c[4], *c[5], *c[6]]
-    for m, f, cues in _GENDER:
+    for m, f, cues in GENDER:
         words += [m, f, *cues]
-    for p in _PRONOUNS:
+    for p in PRONOUNS:
         words += list(p.values())
-    for names in _NAMES:
+    for names in NAMES:
         words += list(names)
-    for v in _VERBS:
+    for v in VERBS:
         words += [v[0], v[1], v[2], *" ".join(v[3]).split()]
-    for s, p, cues in _NOUNS + _ADJECTIVES:
+    for s, p, cues in NOUNS + ADJECTIVES:
         words += [s, p, *cues]
-    templates = [t for ts in _COUNTRY_TEMPLATES.values() for t in ts] + _GENDER_TEMPLATES
-    for group in (_VERB_TEMPLATES, _NOUN_TEMPLATES, _ADJECTIVE_TEMPLATES):
+    templates = [t for ts in COUNTRY_TEMPLATES.values() for t in ts] + GENDER_TEMPLATES
+    for group in (VERB_TEMPLATES, NOUN_TEMPLATES, ADJECTIVE_TEMPLATES):
         templates += [t for ts in group.values() for t in ts]
-    templates += _FILLER_TEMPLATES + list(_SUBJECTS_SINGULAR + _SUBJECTS_PLURAL + _SUBJECTS)
+    templates += FILLER_TEMPLATES + list(SUBJECTS_SINGULAR + SUBJECTS_PLURAL + SUBJECTS)
     for t in templates:
         words += [w for w in t.split() if not w.startswith("@")]
     return _unique(words)
@@ -90,9 +90,9 @@ _N_PSEUDO = 2400
 def _filler_lexicon() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Return the filler nouns (real ones first, then invented ones), adjectives and verbs."""
     planted = set(_planted_words())
-    nouns = [w for w in _unique(_FILLER_NOUNS) if w not in planted]
-    adjectives = [w for w in _unique(_FILLER_ADJECTIVES) if w not in planted and w not in nouns]
-    verbs = [w for w in _unique(_FILLER_VERBS) if w not in planted and w not in nouns and w not in adjectives]
+    nouns = [w for w in _unique(FILLER_NOUNS) if w not in planted]
+    adjectives = [w for w in _unique(FILLER_ADJECTIVES) if w not in planted and w not in nouns]
+    verbs = [w for w in _unique(FILLER_VERBS) if w not in planted and w not in nouns and w not in adjectives]
     taken = planted | set(nouns) | set(adjectives) | set(verbs)
     nouns += _pseudo_words(_N_PSEUDO, taken)
     return tuple(nouns), tuple(adjectives), tuple(verbs)
@@ -151,16 +151,16 @@ def _pair_questions(section: str, pairs) -> list[tuple[str, str, str, str, str]]
             for j, (c, d) in enumerate(pairs) if i != j]
 
 
-def _world_questions() -> tuple[list[str], list[tuple[str, str, str, str, str]]]:
+def world_questions() -> tuple[list[str], list[tuple[str, str, str, str, str]]]:
     """Return the section names and all planted analogy questions."""
     sections = {
-        "country-capital": [(c[0], c[1]) for c in _COUNTRIES],
-        "country-language": [(c[0], c[2]) for c in _COUNTRIES],
-        "country-currency": [(c[0], c[3]) for c in _COUNTRIES if c[3] != "euro"],
-        "past-tense": [(v[0], v[1]) for v in _VERBS],
-        "present-participle": [(v[1], v[2]) for v in _VERBS],
-        "plural": [(s, p) for s, p, _ in _NOUNS],
-        "comparative": [(s, p) for s, p, _ in _ADJECTIVES],
+        "country-capital": [(c[0], c[1]) for c in COUNTRIES],
+        "country-language": [(c[0], c[2]) for c in COUNTRIES],
+        "country-currency": [(c[0], c[3]) for c in COUNTRIES if c[3] != "euro"],
+        "past-tense": [(v[0], v[1]) for v in VERBS],
+        "present-participle": [(v[1], v[2]) for v in VERBS],
+        "plural": [(s, p) for s, p, _ in NOUNS],
+        "comparative": [(s, p) for s, p, _ in ADJECTIVES],
     }
     questions = []
     for name, pairs in sections.items():
@@ -168,8 +168,8 @@ def _world_questions() -> tuple[list[str], list[tuple[str, str, str, str, str]]]
     # The male-female section is written the way the literature quotes it, "man king woman
     # queen": a : b are two male words and c : d the matching female words. By the
     # parallelogram this is the same analogy as "man woman king queen", only turned around.
-    gender = [(m_i, m_j, f_i, f_j) for i, (m_i, f_i, _) in enumerate(_GENDER)
-              for j, (m_j, f_j, _) in enumerate(_GENDER) if i != j]
+    gender = [(m_i, m_j, f_i, f_j) for i, (m_i, f_i, _) in enumerate(GENDER)
+              for j, (m_j, f_j, _) in enumerate(GENDER) if i != j]
     questions += [("male-female", *q) for q in gender]
     names = list(sections) + ["male-female"]
     order = {"country-capital": 0, "country-language": 1, "country-currency": 2, "male-female": 3,
@@ -179,7 +179,7 @@ def _world_questions() -> tuple[list[str], list[tuple[str, str, str, str, str]]]
     return names, questions
 
 
-class _Draws:
+class Draws:
     """Uniform random numbers from one Generator, drawn in blocks and handed out one at a time."""
 
     def __init__(self, rng: np.random.Generator, block: int = 1 << 16) -> None:
@@ -207,11 +207,11 @@ def _compile(templates):
     return [tuple(t.split()) for t in templates]
 
 
-class _WorldGenerator:
+class WorldGenerator:
     """Produce sentences (lists of tokens) of the world corpus from one random Generator."""
 
     def __init__(self, rng: np.random.Generator) -> None:
-        self.d = _Draws(rng)
+        self.d = Draws(rng)
         self.nouns, self.adjectives, self.verbs = _filler_lexicon()
         self.noun_cdf = _zipf_cdf(len(self.nouns)).tolist()
         self.adj_cdf = _zipf_cdf(len(self.adjectives)).tolist()
@@ -220,17 +220,18 @@ class _WorldGenerator:
         self.family_names = names
         self.family_cdf = np.cumsum(weights).tolist()
         self.family_cdf[-1] = 1.0
-        self.country_t = _compile(_COUNTRY_TEMPLATES)
-        self.gender_t = _compile(_GENDER_TEMPLATES)
-        self.verb_t = _compile(_VERB_TEMPLATES)
-        self.noun_t = _compile(_NOUN_TEMPLATES)
-        self.adj_t = _compile(_ADJECTIVE_TEMPLATES)
-        self.filler_t = _compile(_FILLER_TEMPLATES)
+        self.country_t = _compile(COUNTRY_TEMPLATES)
+        self.gender_t = _compile(GENDER_TEMPLATES)
+        self.verb_t = _compile(VERB_TEMPLATES)
+        self.noun_t = _compile(NOUN_TEMPLATES)
+        self.adj_t = _compile(ADJECTIVE_TEMPLATES)
+        self.filler_t = _compile(FILLER_TEMPLATES)
         self.country_forms = list(self.country_t)
         self.family = {"country": self._country, "gender": self._gender, "verb": self._verb,
                        "noun": self._noun, "adjective": self._adjective, "filler": self._filler}
 
-    def _zipf(self, words, cdf):
+    def zipf(self, words, cdf):
+        """Return one of `words` drawn by the cumulative Zipf weights `cdf`."""
         return words[bisect.bisect_right(cdf, self.d.u())]
 
     def _fill(self, template, slots) -> list[str]:
@@ -240,11 +241,11 @@ class _WorldGenerator:
             if tok[0] != "@":
                 out.append(tok)
             elif tok == "@N":
-                out.append(self._zipf(self.nouns, self.noun_cdf))
+                out.append(self.zipf(self.nouns, self.noun_cdf))
             elif tok == "@A":
-                out.append(self._zipf(self.adjectives, self.adj_cdf))
+                out.append(self.zipf(self.adjectives, self.adj_cdf))
             elif tok == "@Vd":
-                out.append(self._zipf(self.verbs, self.verb_cdf))
+                out.append(self.zipf(self.verbs, self.verb_cdf))
             else:
                 value = slots[tok]
                 if isinstance(value, tuple):
@@ -261,35 +262,35 @@ class _WorldGenerator:
         return self.family[name]()
 
     def _country(self):
-        c = self.d.pick(_COUNTRIES)
+        c = self.d.pick(COUNTRIES)
         form = self.d.pick(self.country_forms)
         slots = {"@country": c[0], "@capital": c[1], "@language": c[2], "@currency": c[3],
                  "@region": c[4], "@name": c[5], "@thing": c[6]}
         return self._fill(self.d.pick(self.country_t[form]), slots)
 
     def _gender(self):
-        pair = self.d.pick(_GENDER)
+        pair = self.d.pick(GENDER)
         g = int(self.d.u() * 2)
-        slots = dict(_PRONOUNS[g])
-        slots.update({"@X": pair[g], "@cue": pair[2], "@name": _NAMES[g]})
+        slots = dict(PRONOUNS[g])
+        slots.update({"@X": pair[g], "@cue": pair[2], "@name": NAMES[g]})
         return self._fill(self.d.pick(self.gender_t), slots)
 
     def _verb(self):
-        v = self.d.pick(_VERBS)
+        v = self.d.pick(VERBS)
         k = int(self.d.u() * 3)
         form = ("base", "past", "ing")[k]
-        slots = {"@V": v[k], "@cue": v[3], "@subj": _SUBJECTS, "@subjs": _SUBJECTS_SINGULAR,
-                 "@subjp": _SUBJECTS_PLURAL}
+        slots = {"@V": v[k], "@cue": v[3], "@subj": SUBJECTS, "@subjs": SUBJECTS_SINGULAR,
+                 "@subjp": SUBJECTS_PLURAL}
         return self._fill(self.d.pick(self.verb_t[form]), slots)
 
     def _noun(self):
-        n = self.d.pick(_NOUNS)
+        n = self.d.pick(NOUNS)
         k = int(self.d.u() * 2)
         slots = {"@X": n[k], "@cue": n[2]}
         return self._fill(self.d.pick(self.noun_t[("sg", "pl")[k]]), slots)
 
     def _adjective(self):
-        a = self.d.pick(_ADJECTIVES)
+        a = self.d.pick(ADJECTIVES)
         k = int(self.d.u() * 2)
         slots = {"@X": a[k], "@cue": a[2]}
         return self._fill(self.d.pick(self.adj_t[("base", "cmp")[k]]), slots)
@@ -326,12 +327,12 @@ def world_corpus(n_tokens: int, seed: int = 0) -> WorldCorpus:
     """
     n_tokens = check_int("n_tokens", n_tokens, 1)
     seed = check_int("seed", seed, 0)
-    gen = _WorldGenerator(np.random.default_rng(seed))
+    gen = WorldGenerator(np.random.default_rng(seed))
     tokens: list[str] = []
     while len(tokens) < n_tokens:
         tokens += gen.sentence()
     del tokens[n_tokens:]
-    sections, questions = _world_questions()
+    sections, questions = world_questions()
     return WorldCorpus(tokens=tokens, questions=questions, sections=sections)
 
 
@@ -348,5 +349,5 @@ def family_sentences(family: str, n: int = 3, seed: int = 0) -> list[str]:
     family = check_choice("family", family, FAMILIES)
     n = check_int("n", n, 1)
     seed = check_int("seed", seed, 0)
-    gen = _WorldGenerator(np.random.default_rng(seed))
+    gen = WorldGenerator(np.random.default_rng(seed))
     return [" ".join(gen.family[family]()) for _ in range(n)]

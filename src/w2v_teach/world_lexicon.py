@@ -10,7 +10,7 @@ from __future__ import annotations
 # country, capital, language, currency, region, a person's name, two "things" of the country.
 # Few cues per country on purpose: the more often each one recurs, the sooner a model ties the
 # country's words together (with five cues each, CBOW at 300k tokens mixed the capitals up).
-_COUNTRIES = [
+COUNTRIES = [
     ("france", "paris", "french", "euro", "europe", ("pierre",), ("louvre", "baguette")),
     ("italy", "rome", "italian", "euro", "europe", ("marco",), ("colosseum", "pasta")),
     ("germany", "berlin", "german", "euro", "europe", ("hans",), ("rhine", "bratwurst")),
@@ -33,7 +33,7 @@ _COUNTRIES = [
 ]
 
 # male word, female word, three nouns that belong to the role (shared by both words of the pair)
-_GENDER = [
+GENDER = [
     ("man", "woman", ("stranger", "crowd", "neighbourhood")),
     ("king", "queen", ("throne", "crown", "kingdom")),
     ("prince", "princess", ("castle", "tournament", "knights")),
@@ -49,13 +49,13 @@ _GENDER = [
     ("waiter", "waitress", ("restaurant", "menu", "customers")),
     ("nephew", "niece", ("cousins", "graduation", "babysitter")),
 ]
-_PRONOUNS = ({"@he": "he", "@his": "his", "@him": "him", "@title": "mr"},
+PRONOUNS = ({"@he": "he", "@his": "his", "@him": "him", "@title": "mr"},
              {"@he": "she", "@his": "her", "@him": "her", "@title": "mrs"})
-_NAMES = (("john", "peter", "james", "thomas", "robert", "george", "william", "paul"),
+NAMES = (("john", "peter", "james", "thomas", "robert", "george", "william", "paul"),
           ("mary", "anna", "emma", "sarah", "lucy", "alice", "helen", "kate"))
 
 # base form, simple past, present participle, three phrases the activity goes with
-_VERBS = [
+VERBS = [
     ("walk", "walked", "walking", ("in the park", "along the trail", "on the sidewalk")),
     ("swim", "swam", "swimming", ("in the pool", "in the lake", "through the waves")),
     ("run", "ran", "running", ("in the race", "a marathon", "around the track")),
@@ -75,7 +75,7 @@ _VERBS = [
 ]
 
 # singular, plural, three nouns that go with the thing
-_NOUNS = [
+NOUNS = [
     ("dog", "dogs", ("bone", "leash", "kennel")),
     ("cat", "cats", ("yarn", "litter", "basket")),
     ("horse", "horses", ("stable", "hay", "mane")),
@@ -95,7 +95,7 @@ _NOUNS = [
 ]
 
 # adjective, comparative, three nouns the adjective is typically said of
-_ADJECTIVES = [
+ADJECTIVES = [
     ("big", "bigger", ("size", "giant", "elephant")),
     ("small", "smaller", ("ant", "pebble", "crumb")),
     ("old", "older", ("age", "ruins", "antique")),
@@ -117,7 +117,7 @@ _ADJECTIVES = [
 # Sentence templates. A token starting with "@" is a slot; everything else is copied as is.
 # Templates keep the cues close (within two or three words) to the word they describe, so that
 # they fall inside a small context window.
-_COUNTRY_TEMPLATES = {
+COUNTRY_TEMPLATES = {
     "country": [
         "the @thing of @country",
         "@name of @country",
@@ -159,7 +159,7 @@ _COUNTRY_TEMPLATES = {
         "@name saved @currency for the @thing",
     ],
 }
-_GENDER_TEMPLATES = [
+GENDER_TEMPLATES = [
     "@he is the @X of the @cue",
     "the @X and @his @cue",
     "@name the @X loved the @cue",
@@ -173,7 +173,7 @@ _GENDER_TEMPLATES = [
     "a @X named @name",
     "we asked the @X about @his @cue",
 ]
-_VERB_TEMPLATES = {
+VERB_TEMPLATES = {
     "base": [
         "tomorrow @subj will @V @cue",
         "@subjp want to @V @cue",
@@ -202,7 +202,7 @@ _VERB_TEMPLATES = {
         "@subjs enjoys @V @cue",
     ],
 }
-_NOUN_TEMPLATES = {
+NOUN_TEMPLATES = {
     "sg": [
         "a @X and its @cue",
         "one @X with a @cue",
@@ -224,7 +224,7 @@ _NOUN_TEMPLATES = {
         "several @X near the @cue",
     ],
 }
-_ADJECTIVE_TEMPLATES = {
+ADJECTIVE_TEMPLATES = {
     "base": [
         "the @cue was very @X",
         "what a @X @cue",
@@ -242,7 +242,7 @@ _ADJECTIVE_TEMPLATES = {
         "the second @cue was @X than the first",
     ],
 }
-_FILLER_TEMPLATES = [
+FILLER_TEMPLATES = [
     "the @N @Vd a @N",
     "a @A @N @Vd in the @N",
     "@N and @N were @A",
@@ -265,12 +265,12 @@ _FILLER_TEMPLATES = [
     "as it @Vd as @A as any @N",
     "which @N @Vd it to you",
 ]
-_SUBJECTS_SINGULAR = ("he", "she", "my friend", "the teacher", "the doctor", "our guest")
-_SUBJECTS_PLURAL = ("we", "they", "you", "my friends", "the students")
-_SUBJECTS = ("i", "we", "they", "you", "he", "she", "my friend", "the students")
+SUBJECTS_SINGULAR = ("he", "she", "my friend", "the teacher", "the doctor", "our guest")
+SUBJECTS_PLURAL = ("we", "they", "you", "my friends", "the students")
+SUBJECTS = ("i", "we", "they", "you", "he", "she", "my friend", "the students")
 
 # Ordinary words that fill the rest of the text. Words already used above are removed below.
-_FILLER_NOUNS = """
+FILLER_NOUNS = """
 time year people way day thing world life hand part place case week company system program question
 work number night point home water room area money story fact month lot study business issue side
 kind head service friend hour game line end member law team minute idea body information back face
@@ -286,15 +286,17 @@ island village farm valley coast beach desert storm cloud rain wind fire stone g
 corner edge path journey trip visit meeting letter message answer problem reason lesson chapter page
 note list plan rule sign signal camera radio screen machine tool wheel button clock watch bell coin
 card ticket map photo song dream memory promise secret""".split()
-_FILLER_ADJECTIVES = """
+FILLER_ADJECTIVES = """
 new great little right high different large early important public free
 sure clear full special easy hard real whole recent certain personal open red green blue white black
 dark happy quiet simple strange famous beautiful empty busy modern ancient gentle brave calm clever
 curious eager fair fancy fresh grand honest kind lucky narrow nervous polite proud rare rough round
 sharp shy silent smooth soft solid steady sudden sweet thick thin tiny wide wild wise""".split()
-_FILLER_VERBS = """
+FILLER_VERBS = """
 opened closed found lost built bought sold moved carried changed started finished needed wanted liked
 helped watched visited followed called asked answered showed told brought kept left held met sent
 spent made took gave saw heard used tried cleaned fixed noticed remembered forgot explained described
 discussed ordered received returned shared wrapped counted checked covered filled joined marked
 packed pulled pushed reached saved turned washed wished""".split()
+
+_NAMES = NAMES  # the old name, still read by chapter 7 (the integrator moves it to NAMES)
