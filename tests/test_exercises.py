@@ -297,7 +297,7 @@ WRONG = {
                  (lambda X: np.where(X > 0, _ppmi(X, clip=False), 0), "max(PMI, 0)")],
     "ch2-softmax-gradient": [(lambda s, t: _softmax_grad(s, t, sign=-1), "sign is flipped"),
                              (lambda s, t: _softmax_grad(s, t, mean=False), "divide by the batch size"),
-                             (lambda s, t: _softmax_grad(s, t, stable=False), "overflowing exp"),
+                             (lambda s, t: _softmax_grad(s, t, stable=False), "row's maximum"),
                              (lambda s, t: _softmax_grad(s, t, axis=0), "axis 0"),
                              (lambda s, t: _softmax_grad(s, t, subtract=False), "one-hot target")],
     "ch2-cbow-gradient": [(lambda *a: _cbow(*a, per_word=False), "1/n"), (lambda *a: _cbow(*a, mask=False), "padding"),

@@ -44,6 +44,10 @@ def _softmax_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_softmax(value, case: Case, args: tuple) -> None:
+    got = np.asarray(value, dtype=np.float64) if isinstance(value, np.ndarray) else None
+    if got is not None and got.shape == case.expected.shape and not np.isfinite(got).all():
+        raise Wrong("Your gradient contains NaN or infinity: np.exp overflows for large scores. Subtract "
+                    "each row's maximum before np.exp; the softmax does not change.")
     compare_array(value, case, "your gradient (B, V)")
 
 
