@@ -437,3 +437,19 @@ def test_a_duplicate_id_is_refused() -> None:
 def test_solution_code_is_found_in_the_notebook() -> None:
     code = solution_code("ch2-scatter-add")
     assert "def scatter_add" in code and "np.add.at" in code
+
+
+@pytest.mark.parametrize("chapter", range(1, 10))
+def test_the_students_edition_keeps_the_check_calls_and_drops_the_solutions(chapter: int) -> None:
+    """Strip the solutions as tools/editions.py does for the students' edition and look at what is left."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("editions", CHAPTERS.parents[1] / "tools" / "editions.py")
+    editions = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(editions)
+    (path,) = CHAPTERS.glob(f"{chapter:02d}_*.ipynb")
+    markdown = "\n".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "markdown")
+    students = editions.strip_solutions(markdown)
+    for exercise_id, exercise in ((k, ex.core.get(k)) for k in ex.list_exercises(chapter)):
+        assert f'w2v.exercises.check("{exercise_id}", {exercise.function})' in students
+        assert f"def {exercise.function}(" not in students  # the solution's code is gone
