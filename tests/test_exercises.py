@@ -453,3 +453,12 @@ def test_the_students_edition_keeps_the_check_calls_and_drops_the_solutions(chap
     for exercise_id, exercise in ((k, ex.core.get(k)) for k in ex.list_exercises(chapter)):
         assert f'w2v.exercises.check("{exercise_id}", {exercise.function})' in students
         assert f"def {exercise.function}(" not in students  # the solution's code is gone
+
+
+def test_the_grader_log_gets_every_result(tmp_path, monkeypatch) -> None:
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv(ex.GRADE_LOG, str(log))
+    ex.check("ch8-ndcg", lambda ranked, targets, k: 0.0)
+    ex.check("ch8-ndcg", w2v.recommend.ndcg_at_k)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and '"passed": false' in lines[0] and '"passed": true' in lines[1]

@@ -1,8 +1,8 @@
 """Tests for w2v_teach.grade, end to end on a folder of made-up submissions built here.
 
 The folder holds a correct notebook, a partly wrong one, one that raises before its second check,
-one with a cell that loops and a function that loops, a text file, a malformed notebook and a
-folder submission. The grader must score each, say why, leave every file as it was, and finish.
+one with a cell that loops and a function that loops, one that kills its kernel halfway, a text
+file, a malformed notebook and a folder submission. The grader must score each, say why, leave every file as it was, and finish.
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def make_submissions(folder: Path) -> None:
         "dave.ipynb": notebook(SETUP, "while True:\n    pass", KEEP_RIGHT, CHECK_KEEP, SCATTER_LOOPS, CHECK_SCATTER),
         "erin.txt": "my answers are in my head\n",
         "frank.ipynb": '{"cells": [ this is not json',
+        "ivan.ipynb": notebook(SETUP, KEEP_RIGHT, CHECK_KEEP, "import os\nos._exit(1)", SCATTER_RIGHT, CHECK_SCATTER),
     }
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -70,10 +71,10 @@ def test_the_grader_end_to_end(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     assert digest(folder) == before  # nothing the students wrote was modified
     rows = {r["student"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
-    assert sorted(rows) == ["alice", "bob", "carol", "dave", "erin", "frank", "hana"]
+    assert sorted(rows) == ["alice", "bob", "carol", "dave", "erin", "frank", "hana", "ivan"]
     score = {s: (int(r["total"]), int(r["out_of"])) for s, r in rows.items()}
     assert score == {"alice": (2, 2), "bob": (1, 2), "carol": (1, 2), "dave": (1, 2), "erin": (0, 2),
-                     "frank": (0, 2), "hana": (2, 2)}
+                     "frank": (0, 2), "hana": (2, 2), "ivan": (1, 2)}
     assert "paper's formula" in rows["bob"]["ch3-keep-probability reason"]
     assert "ZeroDivisionError" in rows["carol"]["notes"] and "NameError" in rows["carol"]["notes"]
     assert "not reached" in rows["carol"]["ch2-scatter-add reason"]
@@ -82,6 +83,7 @@ def test_the_grader_end_to_end(tmp_path: Path) -> None:
     assert "time limit" in rows["dave"]["ch2-scatter-add reason"]
     assert "not a notebook" in rows["erin"]["notes"]
     assert "not a valid notebook" in rows["frank"]["notes"]
+    assert "DeadKernelError" in rows["ivan"]["notes"] and "not reached" in rows["ivan"]["ch2-scatter-add reason"]
 
 
 @pytest.mark.slow

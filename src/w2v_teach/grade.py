@@ -16,17 +16,20 @@ import argparse
 import csv
 import io
 import json
+import os
+from contextlib import contextmanager
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from ._files import atomic_write
-from .exercises import list_exercises
+from .exercises import GRADE_LOG, list_exercises
 
 CELL_TIMEOUT = 60  # seconds a cell may run before the kernel is interrupted
 CHECK_TIMEOUT = 10.0  # seconds one call of a student's function may take when the checks run again
 RESULTS = "w2v_grade_results.json"
+LOG = "w2v_grade_log.jsonl"
 
 # Runs after the student's cells, in the student's kernel: the checks again, on the recorded functions.
 FINAL_CELL = """\
@@ -74,11 +77,41 @@ def _cell_notes(nb, timeout: float) -> list[str]:
     return notes
 
 
+@contextmanager
+def _environment(name: str, value: str):
+    """Set an environment variable for the kernels started inside the block; restore it afterwards."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def _logged(path: Path) -> dict:
+    """Return {exercise: the last result} from the log that check() writes while the notebook runs."""
+    results = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+                results[entry["exercise"]] = entry
+            except (ValueError, KeyError, TypeError):
+                continue
+    return results
+
+
 def grade_notebook(path: Path, timeout: float = CELL_TIMEOUT, check_timeout: float = CHECK_TIMEOUT,
                    kernel_name: str = "python3") -> NotebookGrade:
     """Run one notebook on a copy in a fresh kernel and return the checks' results on its functions."""
-    from nbclient import NotebookClient
-    from nbformat.v4 import new_code_cell
+    try:
+        from nbclient import NotebookClient
+        from nbformat.v4 import new_code_cell
+    except ImportError as exc:
+        raise ImportError(f"the grader needs nbclient and nbformat (pip install nbclient): {exc}") from None
 
     grade = NotebookGrade()
     try:
@@ -87,21 +120,23 @@ def grade_notebook(path: Path, timeout: float = CELL_TIMEOUT, check_timeout: flo
         grade.notes.append(str(exc))
         return grade
     with tempfile.TemporaryDirectory(prefix="w2v_grade_") as tmp:
-        results = Path(tmp) / RESULTS
+        results, log = Path(tmp) / RESULTS, Path(tmp) / LOG
         nb.cells.append(new_code_cell(FINAL_CELL.format(path=str(results), limit=float(check_timeout))))
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
                                 interrupt_on_timeout=True, resources={"metadata": {"path": tmp}})
         try:
-            client.execute()
+            with _environment(GRADE_LOG, str(log)):
+                client.execute()
         except Exception as exc:  # a dead kernel, a kernel that cannot start
             grade.notes.append(f"the notebook stopped: {type(exc).__name__}: {str(exc).strip()[:200]}")
         grade.notes += _cell_notes(nb, timeout)
         if results.exists():
             grade.results = json.loads(results.read_text(encoding="utf-8"))
         else:
-            grade.notes.append("the checks could not be run again after the last cell (the kernel stopped)")
+            grade.results = _logged(log)
+            grade.notes.append("the checks could not be run again after the last cell (the kernel stopped); "
+                               "the results are those of the check calls that ran before")
     return grade
-
 
 def submissions(folder: Path, skip: Sequence[Path] = ()) -> dict[str, list[Path]]:
     """Return {student: their files}: a file is one student (its stem), a folder one student (its name)."""

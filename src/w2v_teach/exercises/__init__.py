@@ -14,12 +14,16 @@ wrong type gets that said. ``list_exercises()`` lists every checkable exercise. 
 """
 from __future__ import annotations
 
+import json
+import os
 from typing import Callable
 
 from . import ch1, ch2, ch3, ch4, ch5, ch6, ch7, ch8, ch9  # noqa: F401  (each registers its exercises)
 from .core import EXERCISES, RECORDED, TIME_LIMIT, CheckResult, Exercise, get, run_check
 
 __all__ = ["CheckResult", "Exercise", "check", "list_exercises", "recorded", "regrade"]
+
+GRADE_LOG = "W2V_TEACH_GRADE_LOG"  # set by the grader: every check's result is appended there as it happens
 
 
 def check(exercise_id: str, fn: Callable, time_limit: float = TIME_LIMIT) -> CheckResult:
@@ -29,7 +33,21 @@ def check(exercise_id: str, fn: Callable, time_limit: float = TIME_LIMIT) -> Che
         raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit!r}")
     if callable(fn):
         RECORDED[exercise.id] = fn
-    return run_check(exercise, fn, float(time_limit))
+    result = run_check(exercise, fn, float(time_limit))
+    _log(result)
+    return result
+
+
+def _log(result: CheckResult) -> None:
+    """Append the result to the grader's log when the grader runs this kernel (so a later crash loses nothing)."""
+    path = os.environ.get(GRADE_LOG)
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(result.as_dict()) + "\n")
+    except OSError:  # the grader's folder is gone: the final re-run of the checks still reports
+        pass
 
 
 def list_exercises(chapter: int | None = None) -> dict[str, str]:
