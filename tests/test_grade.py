@@ -2,7 +2,8 @@
 
 The folder holds a correct notebook, a partly wrong one, one that raises before its second check,
 one with a cell that loops and a function that loops, one that kills its kernel halfway, a text
-file, a malformed notebook and a folder submission. The grader must score each, say why, leave every file as it was, and finish.
+file, a malformed notebook and a folder submission. The grader must score each, say why, leave
+every file as it was, and finish.
 """
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ import csv
 import io
 import json
 import os
-from contextlib import contextmanager
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence

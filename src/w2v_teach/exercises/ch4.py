@@ -56,7 +56,8 @@ def _judge_sgns(value, case: Case, args: tuple) -> None:
         raise Wrong(f"Expected a torch tensor (one number that autograd can follow), got a {type(value).__name__}; "
                     "do not call .item() or convert to NumPy.")
     if value.numel() != 1:
-        raise Wrong(f"Expected the loss as one number (the mean over the batch), got a tensor of shape {tuple(value.shape)}.")
+        raise Wrong("Expected the loss as one number (the mean over the batch), got a tensor of shape "
+                    f"{tuple(value.shape)}.")
     compare_array(value.detach().reshape(()), case, "your loss", case.expected[0])
     if value.grad_fn is None:
         raise Wrong("Your loss is detached from its inputs (no grad_fn): compute it with torch operations only.")
@@ -91,7 +92,8 @@ def _mean_cases(rng: np.random.Generator) -> list[Case]:
         expected = model.hidden(torch.as_tensor(contexts)).detach().numpy()
         real = contexts >= 0
         summed = (W_in[contexts] * real[:, :, None]).sum(axis=1)
-        wrong = [(summed, "You return the sum of the context vectors; h is their average (divide by the number of real words)."),
+        wrong = [(summed, "You return the sum of the context vectors; h is their average (divide by the number "
+                  "of real words)."),
                  (summed / C, f"You divide by all {C} slots; divide each row by its number of real (non -1) words."),
                  (W_in[contexts].mean(axis=1), "The padding slots (-1) are averaged in as the last row of the table: "
                   "leave them out.")]
