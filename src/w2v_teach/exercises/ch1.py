@@ -46,6 +46,7 @@ def _cooc_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_counts(value, case: Case, args: tuple) -> None:
+    """Judge a (V, V) count matrix."""
     compare_array(value, case, "your (V, V) count matrix")
 
 
@@ -87,6 +88,7 @@ def _ppmi_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_ppmi(value, case: Case, args: tuple) -> None:
+    """Judge a PPMI matrix: -inf and NaN first, then the known mistakes."""
     got = np.asarray(value.toarray() if hasattr(value, "toarray") else value, dtype=object)
     try:
         arr = np.asarray(got, dtype=np.float64)

@@ -44,6 +44,7 @@ def _softmax_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_softmax(value, case: Case, args: tuple) -> None:
+    """Judge a (B, V) score gradient: an overflow first, then the known mistakes."""
     got = np.asarray(value, dtype=np.float64) if isinstance(value, np.ndarray) else None
     if got is not None and got.shape == case.expected.shape and not np.isfinite(got).all():
         raise Wrong("Your gradient contains NaN or infinity: np.exp overflows for large scores. Subtract "
@@ -111,6 +112,7 @@ _CBOW_SENTENCES = {
 
 
 def _judge_cbow(value, case: Case, args: tuple) -> None:
+    """Judge (loss, dW_in, dW_out): each gradient against the known mistakes, then the loss."""
     loss, dW_in, dW_out = compare_tuple(value, 3, ["loss", "dW_in", "dW_out"])
     for part, (got, index) in {"dW_out": (dW_out, 2), "dW_in": (dW_in, 1)}.items():
         wrong = tuple((variant[index], _CBOW_SENTENCES[key]) for key, variant in case.extra.items())
@@ -150,6 +152,7 @@ def _scatter_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_scatter(value, case: Case, args: tuple) -> None:
+    """Judge the table after the scatter-add (changed in place, or returned)."""
     table = args[0] if value is None else value  # in place, or the updated table returned
     compare_array(table, case, "the table after your scatter-add")
 

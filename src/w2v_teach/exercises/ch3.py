@@ -33,6 +33,7 @@ def _keep_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_keep(value, case: Case, args: tuple) -> None:
+    """Judge keep probabilities: values above 1 first, then the known mistakes."""
     got = np.asarray(value, dtype=np.float64) if isinstance(value, np.ndarray) else None
     if got is not None and got.shape == case.expected.shape and (got > 1 + 1e-12).any():  # +inf included
         raise Wrong("Some probabilities exceed 1: clip them with np.minimum(keep, 1).")
@@ -65,6 +66,7 @@ def _window_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_window(value, case: Case, args: tuple) -> None:
+    """Judge (centers, contexts): shapes, ids, distances, then the share kept at each distance."""
     centers, contexts = compare_tuple(value, 2, ["centers", "contexts"])
     centers, contexts = np.asarray(centers), np.asarray(contexts)
     if centers.shape != contexts.shape or centers.ndim != 1:

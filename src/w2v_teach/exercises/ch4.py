@@ -50,6 +50,7 @@ def _sgns_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_sgns(value, case: Case, args: tuple) -> None:
+    """Judge the loss tensor, then autograd's gradients against sgns.loss_and_grads."""
     import torch
 
     if not isinstance(value, torch.Tensor):
@@ -102,6 +103,7 @@ def _mean_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_mean(value, case: Case, args: tuple) -> None:
+    """Judge the (B, dim) tensor of context averages."""
     import torch
 
     if not isinstance(value, torch.Tensor):

@@ -17,6 +17,7 @@ def _length_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_lengths(value, case: Case, args: tuple) -> None:
+    """Judge code lengths by the tree they form: whole numbers, Kraft's sum, the average length."""
     tree = case.expected
     counts = case.args[0]
     got = as_array(value, f"one code length per word, shape ({len(counts)},)")
@@ -69,6 +70,7 @@ def _prob_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_probs(value, case: Case, args: tuple) -> None:
+    """Judge P(w | h): a sum that is not 1 first, then the known mistakes."""
     got = as_array(value, f"one probability per word, shape {case.expected.shape}")
     if got.shape == case.expected.shape and np.isfinite(got).all() and not np.isclose(got.sum(), 1.0):
         known = [w for w, _ in case.wrong]

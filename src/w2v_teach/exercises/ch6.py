@@ -54,6 +54,7 @@ def _analogy_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_analogy(value, case: Case, args: tuple) -> None:
+    """Judge the answer word, naming the mistake whose answer it is."""
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
         value = value[0][0]  # [(word, score)], as Embeddings.analogy returns
     if not isinstance(value, str):
@@ -92,6 +93,7 @@ def _fisher_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_fisher(value, case: Case, args: tuple) -> None:
+    """Judge a (low, high) interval (a SpearmanInterval is accepted too)."""
     if hasattr(value, "low") and hasattr(value, "high"):
         value = (value.low, value.high)
     if not isinstance(value, (tuple, list, np.ndarray)) or len(value) != 2:

@@ -48,6 +48,7 @@ def _weat_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_weat(value, case: Case, args: tuple) -> None:
+    """Judge the effect size (a WeatResult is accepted too)."""
     if hasattr(value, "effect_size"):
         value = value.effect_size
     if np.ndim(value) != 0:
@@ -87,6 +88,7 @@ def _neutral_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_neutral(value, case: Case, args: tuple) -> None:
+    """Judge the neutralised unit vectors."""
     compare_array(value, case, "your neutralised vectors", rtol=1e-5, atol=1e-6)  # the reference is float32
 
 

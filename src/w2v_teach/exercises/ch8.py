@@ -38,6 +38,7 @@ def _ndcg_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_ndcg(value, case: Case, args: tuple) -> None:
+    """Judge the mean NDCG@k; an infinite value means a gain of 1/log2(1)."""
     if np.ndim(value) != 0:
         raise Wrong(f"Expected one number, the mean NDCG@k over the queries, got shape {np.shape(value)}.")
     if isinstance(value, (int, float, np.number)) and not np.isfinite(value):
@@ -72,6 +73,7 @@ def _int8_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_int8(value, case: Case, args: tuple) -> None:
+    """Judge (codes, scales): the dtype, the codes exactly, the scales of the non-zero rows."""
     codes, scales = compare_tuple(value, 2, ["codes", "scales"])
     codes_arr = np.asarray(codes)
     if codes_arr.dtype != np.int8:

@@ -17,6 +17,7 @@ def _split_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_split(value, case: Case, args: tuple) -> None:
+    """Judge the slices: their number, that they cover the corpus once, in order, and their balance."""
     ids, workers = case.args
     if not isinstance(value, (list, tuple)) or not all(hasattr(p, "__len__") for p in value):
         raise Wrong(f"Expected a list of {workers} arrays (one slice per worker), got a {type(value).__name__}.")
@@ -62,6 +63,7 @@ def _lr_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _judge_lr(value, case: Case, args: tuple) -> None:
+    """Judge one learning rate."""
     if np.ndim(value) != 0:
         raise Wrong(f"Expected one learning rate (a float), got shape {np.shape(value)}.")
     compare_array(value, case, "your learning rate")
