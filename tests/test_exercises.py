@@ -46,7 +46,7 @@ def book_function(exercise_id: str):
 def test_the_books_solution_passes(exercise_id: str) -> None:
     result = ex.check(exercise_id, book_function(exercise_id))
     assert result.passed, result.message
-    assert result.cases_passed == result.cases_total >= 3
+    assert ex.MAX_CASES >= result.cases_passed == result.cases_total >= 3
 
 
 @pytest.mark.parametrize("exercise_id", list(ex.list_exercises()))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ._files import atomic_write
-from .exercises import GRADE_LOG, list_exercises
+from .exercises import GRADE_LOG, MAX_CASES, list_exercises
 
 CELL_TIMEOUT = 60  # seconds a cell may run before the kernel is interrupted
 CHECK_TIMEOUT = 10.0  # seconds one call of a student's function may take when the checks run again
@@ -63,12 +63,22 @@ def _read(path: Path):
     return nb
 
 
+def _cell_timeout(cell, timeout: float, check_timeout: float) -> float:
+    """Return a cell's time limit: `timeout`, or for the grader's own cell enough for every hidden case."""
+    if not cell.metadata.get("w2v_grader"):
+        return timeout
+    return max(timeout, check_timeout * MAX_CASES * len(list_exercises()) + 30)
+
+
 def _cell_notes(nb, timeout: float) -> list[str]:
     """Return one note per code cell that raised (or was interrupted at the time limit)."""
     notes = []
     for number, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
+                continue
+            if cell.metadata.get("w2v_grader"):
+                notes.append(f"the grader's re-run of the checks failed: {output.get('ename')}")
                 continue
             if output.get("ename") == "KeyboardInterrupt":
                 notes.append(f"code cell {number} ran past the {timeout:g} s limit and was interrupted")
@@ -121,9 +131,12 @@ def grade_notebook(path: Path, timeout: float = CELL_TIMEOUT, check_timeout: flo
         return grade
     with tempfile.TemporaryDirectory(prefix="w2v_grade_") as tmp:
         results, log = Path(tmp) / RESULTS, Path(tmp) / LOG
-        nb.cells.append(new_code_cell(FINAL_CELL.format(path=str(results), limit=float(check_timeout))))
+        final = new_code_cell(FINAL_CELL.format(path=str(results), limit=float(check_timeout)))
+        final.metadata["w2v_grader"] = True
+        nb.cells.append(final)
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
-                                interrupt_on_timeout=True, resources={"metadata": {"path": tmp}})
+                                interrupt_on_timeout=True, resources={"metadata": {"path": tmp}},
+                                timeout_func=lambda cell: _cell_timeout(cell, timeout, check_timeout))
         try:
             with _environment(GRADE_LOG, str(log)):
                 client.execute()

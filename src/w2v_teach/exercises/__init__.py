@@ -19,9 +19,9 @@ import os
 from typing import Callable
 
 from . import ch1, ch2, ch3, ch4, ch5, ch6, ch7, ch8, ch9  # noqa: F401  (each registers its exercises)
-from .core import EXERCISES, RECORDED, TIME_LIMIT, CheckResult, Exercise, get, run_check
+from .core import EXERCISES, MAX_CASES, RECORDED, TIME_LIMIT, CheckResult, Exercise, get, run_check
 
-__all__ = ["CheckResult", "Exercise", "check", "list_exercises", "recorded", "regrade"]
+__all__ = ["GRADE_LOG", "MAX_CASES", "CheckResult", "Exercise", "check", "list_exercises", "recorded", "regrade"]
 
 GRADE_LOG = "W2V_TEACH_GRADE_LOG"  # set by the grader: every check's result is appended there as it happens
 

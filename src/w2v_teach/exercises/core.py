@@ -21,6 +21,7 @@ import numpy as np
 
 TIME_LIMIT = 10.0  # seconds one call of the student's function may take, per hidden case
 SEED = 20261207  # the hidden cases come from this seed, so every student sees the same checks
+MAX_CASES = 6  # hidden cases an exercise may have (the grader's time limit for its re-run counts on it)
 
 
 class Wrong(Exception):
