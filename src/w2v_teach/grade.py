@@ -252,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         grades = grade_folder(args.submissions, args.out, args.timeout, args.check_timeout, wanted, args.kernel)
     except (FileNotFoundError, KeyError) as exc:
         parser.error(str(exc).strip("'\""))
-    print(f"graded {len(grades)} submissions; wrote {args.out}")  # the command line reports; the library does not
+    plural = "" if len(grades) == 1 else "s"
+    print(f"graded {len(grades)} submission{plural}; wrote {args.out}")  # the command line reports; the library does not
     return 0
 
 
