@@ -462,3 +462,14 @@ def test_the_grader_log_gets_every_result(tmp_path, monkeypatch) -> None:
     ex.check("ch8-ndcg", w2v.recommend.ndcg_at_k)
     lines = log.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and '"passed": false' in lines[0] and '"passed": true' in lines[1]
+
+
+def test_the_course_page_lists_every_checked_exercise() -> None:
+    """book/course.md's 'Grading exercises' names every checked exercise and their number, in words."""
+    text = (CHAPTERS.parent / "course.md").read_text(encoding="utf-8")
+    section = text[text.index("## Grading exercises"):]
+    section = section[:section.index("\n## ", 5)]
+    words = {18: "Eighteen", 19: "Nineteen", 20: "Twenty", 21: "Twenty-one", 22: "Twenty-two"}
+    assert section.split("\n\n")[1].startswith(f"{words[len(ex.list_exercises())]} coding exercises")
+    for exercise_id in ex.list_exercises():
+        assert f"`{exercise_id}`" in section, exercise_id
