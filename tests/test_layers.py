@@ -1,11 +1,13 @@
 """The package's floors (README, "Layout"; GUIDE section 1): an import only points down.
 
-checks < data < values < scaffold < kernels < trainers < orchestrators
+checks < data < values < scaffold < kernels < trainers < orchestrators < teaching
 
 A module imports modules of lower floors, and of its own floor, except that a trainer never
 imports another trainer ("nothing imports a trainer" but an orchestrator), and neither trainers
 nor orchestrators import the judges (evaluate, plotting), so that training never depends on how
-its result is judged. The imports among modules form no cycle, and no module imports another
+its result is judged. The teaching floor (the exercise checks and the grader) may import
+anything, and nothing imports it. A subpackage (exercises/) is one module here: its files share
+its floor, and their imports among themselves are its own business. The imports among modules form no cycle, and no module imports another
 module's private (``_name``) names. The test reads every module's imports (relative and
 absolute, at any depth, so a lazy import inside a function counts too). Every module of the
 package must have a floor: a new module fails here until it is placed.
@@ -28,6 +30,7 @@ FLOORS = {  # lowest first
     "kernels": {"scatter", "inputs", "negative_sampling", "torch_models", "torch_batches"},
     "trainers": {"counting", "cbow_softmax", "sgns", "hsoftmax", "item2vec", "torch_train", "reference"},
     "orchestrators": {"hogwild", "streaming", "spark"},
+    "teaching": {"exercises", "grade"},  # the exercise checks and the grader: above everything
 }
 ORDER = list(FLOORS)
 FLOOR_OF = {name: floor for floor, names in FLOORS.items() for name in names}
@@ -40,17 +43,25 @@ def allowed(name: str) -> set[str]:
     ok = {m for m, floor in FLOOR_OF.items() if ORDER.index(floor) <= level}
     if FLOOR_OF[name] == "trainers":
         ok -= FLOORS["trainers"]
-    if level >= ORDER.index("trainers"):
+    if FLOOR_OF[name] in ("trainers", "orchestrators"):
         ok -= JUDGES
     return ok - {name}
 
 
-def _imports(path: Path) -> list[tuple[str, list[str]]]:
-    """Return (package module, imported names) for every import of the package in a file."""
+def _imports(path: Path, subpackage: str | None = None) -> list[tuple[str, list[str]]]:
+    """Return (package module, imported names) for every import of the package in a file.
+
+    For a file inside a subpackage of w2v_teach, `subpackage` is its name: a relative import of
+    level 1 stays inside it (and counts as the subpackage, names unchecked), level 2 reaches
+    w2v_teach.
+    """
     found: list[tuple[str, list[str]]] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if not (node.level > 0 or (node.module or "").split(".")[0] == "w2v_teach"):
+                continue
+            if subpackage and node.level == 1:
+                found.append((subpackage, []))
                 continue
             module = (node.module or "").removeprefix("w2v_teach").lstrip(".")
             if module:
@@ -65,18 +76,30 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
     return found
 
 
-def package_imports(path: Path) -> set[str]:
+def package_imports(path: Path, subpackage: str | None = None) -> set[str]:
     """Return the names of the package's modules that the file at `path` imports."""
-    return {module for module, _ in _imports(path)}
+    return {module for module, _ in _imports(path, subpackage)}
 
 
-def private_imports(path: Path) -> set[str]:
+def private_imports(path: Path, subpackage: str | None = None) -> set[str]:
     """Return ``module._name`` for every private name the file imports from another module."""
-    return {f"{module}.{name}" for module, names in _imports(path) for name in names if name.startswith("_")}
+    return {f"{module}.{name}" for module, names in _imports(path, subpackage)
+            for name in names if name.startswith("_")}
 
 
-MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
-EDGES = {name: package_imports(PACKAGE / f"{name}.py") - {name} for name in MODULES}
+MODULES = sorted({p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+                 | {p.parent.name for p in PACKAGE.glob("*/__init__.py")})
+
+
+def module_files(name: str) -> list[tuple[Path, str | None]]:
+    """Return the files of module `name` with their subpackage (None for a plain module)."""
+    if (PACKAGE / name).is_dir():
+        return [(p, name) for p in sorted((PACKAGE / name).glob("*.py"))]
+    return [(PACKAGE / f"{name}.py", None)]
+
+
+EDGES = {name: set().union(*(package_imports(p, sub) for p, sub in module_files(name))) - {name}
+         for name in MODULES}
 
 
 def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
@@ -123,7 +146,7 @@ def test_the_imports_form_no_cycle() -> None:
 
 @pytest.mark.parametrize("name", MODULES)
 def test_no_private_names_cross_modules(name: str) -> None:
-    crossing = private_imports(PACKAGE / f"{name}.py")
+    crossing = set().union(*(private_imports(p, sub) for p, sub in module_files(name)))
     assert not crossing, f"{name} imports private names of other modules: {sorted(crossing)}"
 
 
@@ -137,6 +160,8 @@ def test_the_floor_rules() -> None:
     assert "torch_train" in allowed("streaming")  # orchestrators do
     assert "evaluate" not in allowed("hogwild") and "evaluate" in allowed("bias")
     assert "torch_models" in allowed("torch_batches") and "sgns" not in allowed("negative_sampling")
+    assert {"evaluate", "sgns", "hogwild"} <= allowed("exercises")  # teaching may use anything
+    assert not any("exercises" in allowed(m) for m in MODULES if FLOOR_OF[m] != "teaching")
 
 
 def test_the_reader_of_imports(tmp_path: Path) -> None:
@@ -149,3 +174,13 @@ def test_the_reader_of_imports(tmp_path: Path) -> None:
     assert package_imports(path) == {"sgns", "training", "embeddings", "evaluate", "plotting",
                                      "torch_models"}
     assert private_imports(path) == {"torch_models._Hidden"}
+
+
+def test_the_reader_of_a_subpackage(tmp_path: Path) -> None:
+    source = ("from . import ch1\nfrom .core import _Case\nfrom .. import sgns\n"
+              "from ..embeddings import Embeddings, _hidden\n")
+    path = tmp_path / "m.py"
+    path.write_text(source, encoding="utf-8")
+    assert package_imports(path, "exercises") == {"exercises", "sgns", "embeddings"}
+    assert private_imports(path, "exercises") == {"embeddings._hidden"}
+    assert "exercises" in MODULES and FLOOR_OF["exercises"] == "teaching"

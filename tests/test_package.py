@@ -28,7 +28,9 @@ def test_importing_the_package_does_not_import_torch():
 def test_every_module_file_is_reachable():
     from pathlib import Path
 
-    files = {p.stem for p in Path(w2v.__file__).parent.glob("*.py") if not p.stem.startswith("_")}
+    package = Path(w2v.__file__).parent
+    files = {p.stem for p in package.glob("*.py") if not p.stem.startswith("_")}
+    files |= {p.parent.name for p in package.glob("*/__init__.py")}  # subpackages (exercises)
     assert files == set(w2v.__all__)
     assert w2v.torch_models.train is w2v.torch_train.train  # the trainer, installed by torch_train
 

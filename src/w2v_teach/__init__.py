@@ -26,6 +26,8 @@ _MODULES = (
     "hogwild", "streaming", "spark",
     # beyond words (chapter 8): generators, SGNS on sentences, metrics, features, serving
     "sessions", "graphs", "item2vec", "recommend", "features", "serving",
+    # teaching: checks for the exercises, and the grader of submitted notebooks
+    "exercises", "grade",
 )
 __all__ = list(_MODULES)
 
