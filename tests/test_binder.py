@@ -25,7 +25,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from test_hosted_setup import DISTRIBUTIONS, chapter_imports
+from test_hosted_setup import DISTRIBUTIONS, OPTIONAL, chapter_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -91,7 +91,7 @@ def test_binder_has_its_own_light_environment() -> None:
         assert name not in full or pinned(requirement).public == pinned(full[name]).public, requirement
     assert not NOT_FOR_BINDER & set(binder), sorted(NOT_FOR_BINDER & set(binder))
     # Everything the chapters import (myst-nb for glue) comes along.
-    third_party = chapter_imports() - set(sys.stdlib_module_names) - {"w2v_teach"}
+    third_party = chapter_imports() - OPTIONAL
     wanted = {DISTRIBUTIONS[m] for m in third_party} | {"myst-nb"}
     missing = wanted - set(binder)
     assert not missing, f"binder/requirements.txt lacks {sorted(missing)}, which the chapters import"
