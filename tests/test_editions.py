@@ -18,10 +18,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import editions
 import nbformat
 import pytest
-
-import editions
 from test_notebooks import parse_fences
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -289,3 +288,20 @@ def test_every_link_of_the_students_edition_reaches_no_solution(students_html: P
     # Every notebook page launches its students' notebook on both services.
     assert len(reached) == len(CHAPTERS) + 1, sorted(reached)
     assert all(services == {"mybinder.org", "colab.research.google.com"} for services in reached.values()), reached
+
+
+@pytest.mark.slow
+def test_exercises_are_numbered_within_their_chapter(book_html: Path, students_html: Path) -> None:
+    for site in (book_html, students_html):
+        for path in CHAPTERS:
+            markup = (site / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+            titles = re.findall(r'<span class="caption-number">Exercise (\d+) </span>', markup) or \
+                re.findall(r'<p class="admonition-title">\s*<span class="caption-number">Exercise (\d+)', markup)
+            assert titles == [str(i) for i in range(1, len(titles) + 1)] and len(titles) >= 4, (site, path.name, titles)
+            assert not re.search(r"[Ee]xercise\s*(<[^>]+>\s*)+Exercise \d", markup), path.name  # "exercise Exercise 3"
+
+
+@pytest.mark.slow
+def test_start_here_box_only_in_the_students_edition(book_html: Path, students_html: Path) -> None:
+    assert "Start here" in page_text((students_html / "intro.html").read_text(encoding="utf-8"))
+    assert "Start here" not in page_text((book_html / "intro.html").read_text(encoding="utf-8"))
