@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import re
 import importlib.util
 import io
+import re
 import sys
 import tomllib
 import types
