@@ -18,9 +18,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import editions
 import nbformat
 import pytest
+
+import editions
 from test_notebooks import parse_fences
 
 ROOT = Path(__file__).resolve().parents[1]
