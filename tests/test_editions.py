@@ -306,3 +306,27 @@ def test_exercises_are_numbered_within_their_chapter(book_html: Path, students_h
 def test_start_here_box_only_in_the_students_edition(book_html: Path, students_html: Path) -> None:
     assert "Start here" in page_text((students_html / "intro.html").read_text(encoding="utf-8"))
     assert "Start here" not in page_text((book_html / "intro.html").read_text(encoding="utf-8"))
+
+
+def test_course_repository_holds_no_solution(tmp_path: Path) -> None:
+    files = editions.export_students_repository(tmp_path / "course")
+    names = {p.relative_to(tmp_path / "course").as_posix() for p in files}
+    assert {"binder/requirements.txt", "binder/runtime.txt", "pyproject.toml", "README.md",
+            "src/w2v_teach/__init__.py", "students/chapters/02_cbow_softmax.ipynb"} <= names
+    assert not any(name.startswith("book/") for name in names)
+    for path in files:
+        if path.suffix == ".ipynb":
+            nb = nbformat.read(path, as_version=4)
+            assert not editions.has_solution("\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+        elif path.suffix in {".md", ".txt", ".py", ".toml"}:
+            assert not editions.has_solution(path.read_text(encoding="utf-8")), path
+    with pytest.raises(FileExistsError, match="not empty"):
+        editions.export_students_repository(tmp_path / "course")
+
+
+def test_students_edition_can_launch_a_course_repository() -> None:
+    config = editions.students_config(repository="https://github.com/a-course/notebooks@spring")
+    assert config["repository"]["url"] == "https://github.com/a-course/notebooks"
+    assert config["repository"]["branch"] == "spring" and config["repository"]["path_to_book"] == "students"
+    with pytest.raises(ValueError, match="https://github.com/ORG/NAME.*'gitlab.com/x'"):
+        editions.students_config(repository="gitlab.com/x")
