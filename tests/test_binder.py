@@ -1,13 +1,17 @@
 """Binder's install, simulated: the launch button's environment must build from the repository.
 
-mybinder.org (repo2docker) picks the Python named in runtime.txt, copies the repository, and runs
-`pip install -r requirements.txt` in its root; the requirements end with `-e .`, which installs
-this package from that copy. The slow test repeats that offline in a temporary copy: a fresh
-virtual environment that sees the already installed dependencies, the same pip command from the
-copy's root, then the package must import from the copy and a chapter's setup cell must do nothing.
+mybinder.org (repo2docker) finds the folder binder/ and reads only its files: binder/runtime.txt
+names the Python, and `pip install -r binder/requirements.txt` runs in the repository's root; the
+requirements end with `-e .`, which installs this package from that copy. Binder's requirements
+are its own, light ones: PyTorch's CPU build from PyTorch's index, what the notebooks import, the
+same pins as requirements.txt, and none of the tools that build or test the book. The slow test
+repeats the install offline in a temporary copy: a fresh virtual environment that sees the
+already installed dependencies, the same pip command from the copy's root, then the package must
+import from the copy and a chapter's setup cell must do nothing.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -17,17 +21,38 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from test_hosted_setup import DISTRIBUTIONS, OPTIONAL, chapter_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-# What a Binder build needs from the repository to run `pip install -r requirements.txt`.
-INSTALL_FILES = ["requirements.txt", "runtime.txt", "pyproject.toml", "README.md"]
+BINDER = ROOT / "binder"
+# What a Binder build needs from the repository to run `pip install -r binder/requirements.txt`.
+INSTALL_FILES = ["binder/requirements.txt", "binder/runtime.txt", "pyproject.toml", "README.md"]
+# The book's build and test tools: Binder runs notebooks, it neither builds nor tests the book.
+NOT_FOR_BINDER = {"jupyter-book", "sphinx-exercise", "sphinxcontrib-bibtex", "pytest", "nbval", "selenium", "pypdf"}
+
+
+def requirements(path: Path) -> dict[str, Requirement]:
+    """Return {name: requirement} for the pinned lines of a requirements file."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    found = [Requirement(line) for line in lines if line and not line.startswith(("#", "-"))]
+    return {r.name: r for r in found}
+
+
+def pinned(requirement: Requirement) -> Version:
+    """Return the version that an '==' requirement pins."""
+    (spec,) = requirement.specifier
+    assert spec.operator == "==", requirement
+    return Version(spec.version)
 
 
 def runtime_python() -> str:
-    """Return the Python version that runtime.txt asks Binder for, e.g. '3.11'."""
-    text = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip()
+    """Return the Python version that binder/runtime.txt asks Binder for, e.g. '3.11'."""
+    text = (BINDER / "runtime.txt").read_text(encoding="utf-8").strip()
     match = re.fullmatch(r"python-(3\.\d+)", text)
     assert match, f"runtime.txt must read 'python-3.X', got {text!r}"
     return match.group(1)
@@ -47,13 +72,35 @@ def test_binder_python_is_one_the_project_supports() -> None:
 
 def test_requirements_install_this_package_from_the_repository_root() -> None:
     lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    assert lines[-1].strip() == "-e .", "requirements.txt must end with '-e .' (Binder installs the package so)"
+    assert lines[-1].strip() == "-e .", "requirements.txt must end with '-e .' (the README's install)"
+    binder = (BINDER / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert binder[-1].strip() == "-e .", "binder/requirements.txt must end with '-e .' (Binder installs the package so)"
+
+
+def test_binder_has_its_own_light_environment() -> None:
+    binder, full = requirements(BINDER / "requirements.txt"), requirements(ROOT / "requirements.txt")
+    assert not (ROOT / "runtime.txt").exists(), "repo2docker ignores root files once binder/ exists"
+    # PyTorch's CPU build, from PyTorch's CPU index, at the tested version.
+    assert pinned(binder["torch"]).local == "cpu"
+    assert pinned(binder["torch"]).public == pinned(full["torch"]).public
+    options = [line.split() for line in (BINDER / "requirements.txt").read_text(encoding="utf-8").splitlines()
+               if line.startswith("--")]
+    assert ["--extra-index-url", "https://download.pytorch.org/whl/cpu"] in options
+    # The same pins as the tested stack, and none of the book's build and test tools.
+    for name, requirement in binder.items():
+        assert name not in full or pinned(requirement).public == pinned(full[name]).public, requirement
+    assert not NOT_FOR_BINDER & set(binder), sorted(NOT_FOR_BINDER & set(binder))
+    # Everything the chapters import (myst-nb for glue) comes along.
+    third_party = chapter_imports() - OPTIONAL
+    wanted = {DISTRIBUTIONS[m] for m in third_party} | {"myst-nb"}
+    missing = wanted - set(binder)
+    assert not missing, f"binder/requirements.txt lacks {sorted(missing)}, which the chapters import"
 
 
 @pytest.mark.slow
 def test_binder_style_install_in_a_copy(tmp_path: Path) -> None:
     copy = tmp_path / "repo"
-    copy.mkdir()
+    (copy / "binder").mkdir(parents=True)
     for name in INSTALL_FILES:
         shutil.copy2(ROOT / name, copy / name)
     shutil.copytree(ROOT / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
@@ -68,7 +115,7 @@ def test_binder_style_install_in_a_copy(tmp_path: Path) -> None:
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--no-index", "--no-build-isolation", "--disable-pip-version-check",
-         "-r", "requirements.txt"],
+         "-r", "binder/requirements.txt"],
         cwd=copy, capture_output=True, text=True, timeout=300,
     )
     assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
@@ -80,7 +127,9 @@ def test_binder_style_install_in_a_copy(tmp_path: Path) -> None:
         "exec(setup)\n"
         "print(json.dumps({'file': w2v_teach.__file__, 'version': w2v_teach.__version__}))\n"
     ) % (copy / "book" / "chapters")
-    result = subprocess.run([str(python), "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the copy's package, not a checkout's
+    result = subprocess.run([str(python), "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().startswith("{"), result.stdout  # the setup cell printed nothing
     imported = Path(__import__("json").loads(result.stdout)["file"]).resolve()

@@ -1,8 +1,9 @@
 """The printable PDF: `tools/build_pdf.py` prints the whole book, offline, with headless Chromium.
 
 The PDF is built once for this module into a temporary folder and read back with pypdf: a title
-page, a table of contents, one outline entry per chapter of the table of contents (no more, no
-fewer), every figure of the book, and no raw TeX anywhere in its text (the script itself refuses
+page, a table of contents that gives the page of every chapter, one outline entry per chapter of
+the table of contents (no more, no fewer) with a bookmark below it for every section, every figure
+of the book, and no raw TeX anywhere in its text (the script itself refuses
 to print before MathJax has typeset every formula). Without Chromium the tests skip and say how
 to install it; CI sets W2V_TEACH_REQUIRE_CHROMIUM=1, which turns that skip into a failure.
 """
@@ -119,3 +120,49 @@ def test_every_figure_is_printed(pdf) -> None:
                   if "image/png" in o.get("data", {}))
     images = sum(len(page.images) for page in pdf.pages)
     assert figures > 0 and images >= figures, f"{images} images in the PDF, {figures} figures in the book"
+
+
+def outline_pages(pdf, outline=None) -> list[tuple[str, int, int]]:
+    """Return (title, depth, page number from 1) for every bookmark, depth first."""
+    found = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((item.title, depth, pdf.get_destination_page_number(item) + 1))
+
+    walk(pdf.outline if outline is None else outline, 0)
+    return found
+
+
+def test_a_bookmark_for_every_section(pdf) -> None:
+    bookmarks = outline_pages(pdf)
+    chapters = [b for b in bookmarks if b[1] == 0 and re.match(r"^Chapter \d+:", b[0])]
+    assert [squash(b[0]) for b in chapters] == [squash(t) for t in chapter_titles()]
+    # Below each part of the book, one bookmark per section of the notebook.
+    children = {}
+    for item, after in zip(pdf.outline, pdf.outline[1:] + [None]):
+        if not isinstance(item, list):
+            children[squash(item.title)] = len(after) if isinstance(after, list) else 0
+    for path in notebooks():
+        nb = nbformat.read(path, as_version=4)
+        title = re.match(r"^# (.+)$", nb.cells[0].source, re.MULTILINE).group(1)
+        sections = sum(1 for cell in nb.cells if cell.cell_type == "markdown"
+                       for line in cell.source.splitlines() if line.startswith("## "))
+        assert children.get(squash(title)) == sections, (path.name, children.get(squash(title)), sections)
+    assert [b[2] for b in bookmarks if b[1] == 0] == sorted(b[2] for b in bookmarks if b[1] == 0)
+
+
+def test_contents_give_the_page_of_every_chapter(pdf, pages) -> None:
+    last = next(i for i in range(1, len(pages)) if squash("References") in squash(pages[i]))
+    # The page numbers stand on lines of their own in the extracted text (a column beside the titles).
+    numbers = [int(line) for page in pages[1:last + 1] for line in page.splitlines() if line.strip().isdigit()]
+    bookmarks = outline_pages(pdf)
+    assert len(numbers) >= len(bookmarks), f"{len(numbers)} page numbers in the contents, {len(bookmarks)} entries"
+    for title, depth, page in bookmarks:
+        if depth == 0 and re.match(r"^Chapter \d+:", title):
+            # The chapter starts on that page, and the contents print that number.
+            assert squash(title) in squash(pages[page - 1]), (title, page)
+            assert page in numbers, (title, page)

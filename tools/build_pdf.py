@@ -7,10 +7,12 @@ Steps: build the edition with Jupyter Book's `singlehtml` builder (warnings are 
 from 127.0.0.1, open it in headless Chromium (tools/browser.py: no host but this machine is
 reachable), wait until MathJax has typeset every formula and every figure has loaded (the script
 stops with an error otherwise), then lay the page out for paper and print it through the DevTools
-protocol (Page.printToPDF) with a document outline, page numbers and A4 pages.
+protocol (Page.printToPDF) with page numbers and A4 pages: once to find the page of every section,
+then again with those page numbers in the table of contents. pypdf then adds the PDF's outline:
+a bookmark for every part of the book and every section of each part.
 
 The print layout is added only to the page that is printed, not to the book: a title page, a
-table of contents (linked; the PDF's outline has the same entries), each part of the book on a
+table of contents (linked, with page numbers; the PDF's outline has the same entries), each part of the book on a
 new page, the solutions unfolded (full edition), the hidden code cells left out as in the book,
 and none of the web page's navigation.
 """
@@ -19,11 +21,13 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime
+import io
 import sys
 import time
 from pathlib import Path
 
 import yaml
+from pypdf import PdfReader, PdfWriter
 
 import browser
 import editions
@@ -55,6 +59,7 @@ style.textContent = `
   .w2v-contents ol { list-style: none; padding-left: 0; }
   .w2v-contents li { margin: 0.35em 0; }
   .w2v-contents li li { margin: 0.15em 0 0.15em 1.5em; font-size: 0.95em; }
+  .w2v-contents .w2v-page { float: right; min-width: 2.5em; text-align: right; }
   .w2v-part { break-before: page; }
   .cell_output img, figure img, img { max-width: 100% !important; break-inside: avoid; }
   div.cell, .cell_input, .cell_output, .admonition, figure, pre, mjx-container[display="true"] {
@@ -76,7 +81,7 @@ const parts = Array.from(document.querySelectorAll('span[id^="document-"]')).map
   return section;
 }).filter(Boolean);
 parts.forEach(section => section.classList.add('w2v-part'));
-// The table of contents: the root's sections, then every part with its sections.
+// The table of contents: the introduction, then every part, each with its sections.
 const heading = section => section.querySelector(':scope > h1, :scope > h2, :scope > h3');
 const label = section => heading(section).textContent.replace(/[#¶]/g, '').trim();
 const entry = (section, children) => {
@@ -84,6 +89,11 @@ const entry = (section, children) => {
   const a = document.createElement('a');
   a.href = '#' + section.id;
   a.textContent = label(section);
+  const page = document.createElement('span');  // its page number, filled in after a first print
+  page.className = 'w2v-page';
+  page.dataset.target = section.id;
+  page.textContent = '000';
+  li.appendChild(page);
   li.appendChild(a);
   if (children.length) {
     const ol = document.createElement('ol');
@@ -97,9 +107,9 @@ contents.className = 'w2v-contents';
 contents.innerHTML = '<h1>Contents</h1>';
 const list = document.createElement('ol');
 const root = article.querySelector('section');
-list.appendChild(entry(root, []));
-parts.forEach(section => list.appendChild(entry(section,
-  Array.from(section.querySelectorAll(':scope > section')).filter(s => heading(s) && !s.closest('.admonition')))));
+const sections = part => Array.from(part.querySelectorAll(':scope > section'))
+  .filter(s => heading(s) && !s.closest('.admonition'));
+[root].concat(parts).forEach(section => list.appendChild(entry(section, sections(section))));
 contents.appendChild(list);
 const titlePage = document.createElement('div');
 titlePage.className = 'w2v-title-page';
@@ -111,11 +121,50 @@ titlePage.querySelector('.edition').textContent = edition + ', printed ' + date;
 titlePage.querySelector('.repository').textContent = repository;
 article.prepend(contents);
 article.prepend(titlePage);
-return {parts: parts.map(label), contents: list.querySelectorAll(':scope > li').length};
+const outline = [root].concat(parts).map(section => ({id: section.id, title: label(section),
+  children: sections(section).map(s => ({id: s.id, title: label(s)}))}));
+return {parts: parts.map(label), contents: list.querySelectorAll(':scope > li').length, outline: outline};
+"""
+
+# Writes the page numbers found by a first print into the table of contents (same width as '000').
+PAGE_NUMBERS_JS = r"""
+const pages = arguments[0];
+document.querySelectorAll('.w2v-contents .w2v-page').forEach(span => {
+  span.textContent = pages[span.dataset.target] ? String(pages[span.dataset.target]) : '';
+});
 """
 
 FOOTER = ('<div style="font-size: 8px; width: 100%; text-align: center; color: #555;">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
+def print_page(driver) -> bytes:
+    """Print the open page to PDF bytes (A4 from the page's CSS, page numbers in the footer)."""
+    result = driver.execute_cdp_cmd("Page.printToPDF", {
+        "printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": True,
+        "headerTemplate": "<span></span>", "footerTemplate": FOOTER, "generateTaggedPDF": True,
+    })
+    return base64.b64decode(result["data"])
+
+
+def destination_pages(pdf: bytes) -> dict[str, int]:
+    """Return {anchor id: page number from 1} for the named destinations of a printed PDF."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
+            for name, dest in reader.named_destinations.items()}
+
+
+def with_outline(pdf: bytes, outline: list[dict], pages: dict[str, int]) -> bytes:
+    """Return the PDF with a bookmark for every part of the book and every section of a part."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for entry in outline:
+        parent = writer.add_outline_item(title=entry["title"], page_number=pages[entry["id"]] - 1)
+        for child in entry["children"]:
+            if child["id"] in pages:
+                writer.add_outline_item(title=child["title"], page_number=pages[child["id"]] - 1, parent=parent)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def title_parts(edition: str) -> tuple[str, str]:
@@ -150,14 +199,19 @@ def print_pdf(singlehtml: Path, pdf: Path, edition: str = "full") -> dict:
         laid_out = driver.execute_script(LAYOUT_JS, title, subtitle, config["author"], edition_name,
                                          datetime.date.today().isoformat(), config["repository"]["url"])
         browser.settle(driver)  # the layout may load nothing new, but let fonts and images settle
-        result = driver.execute_cdp_cmd("Page.printToPDF", {
-            "printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": True,
-            "headerTemplate": "<span></span>", "footerTemplate": FOOTER,
-            "generateDocumentOutline": True, "generateTaggedPDF": True,
-        })
+        # Print once to learn the page of every section, write the numbers into the contents (in
+        # space the layout reserved for them), print again, and check that nothing moved.
+        pages = destination_pages(print_page(driver))
+        driver.execute_script(PAGE_NUMBERS_JS, pages)
+        printed = print_page(driver)
+    if destination_pages(printed) != pages:
+        raise RuntimeError("the page numbers of the contents moved between the two prints")
+    missing = [e["title"] for e in laid_out["outline"] if e["id"] not in pages]
+    if missing:
+        raise RuntimeError(f"no page found for {missing}")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     partial = pdf.with_name(pdf.name + ".part")
-    partial.write_bytes(base64.b64decode(result["data"]))
+    partial.write_bytes(with_outline(printed, laid_out["outline"], pages))
     partial.replace(pdf)  # never leave a half-written PDF under the final name
     return {"formulas": shown["math"], "images": len(shown["images"]), **laid_out}
 
