@@ -19,14 +19,11 @@ epochs, gets one row per seed with epochs 0. The table is rewritten atomically a
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import w2v_teach as w2v
-from w2v_teach._files import atomic_write
 
 COLUMNS = ("model", "epochs", "seed", "accuracy", "seconds")
 
@@ -65,12 +62,8 @@ def run_one(corpus, model: str, epochs: int, seed: int) -> dict:
 
 def write_rows(path: Path, rows: list[dict]) -> None:
     """Write `rows` to `path` atomically as CSV, sorted by model, epochs and seed."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for r in sorted(rows, key=lambda r: (r["model"], int(r["epochs"]), int(r["seed"]))):
-        writer.writerow({k: (f"{r[k]:.6g}" if isinstance(r[k], float) else r[k]) for k in COLUMNS})
-    atomic_write(path, buf.getvalue())
+    w2v.results.write(path, rows, COLUMNS, float_format=".6g",
+                      sort_key=lambda r: (r["model"], int(r["epochs"]), int(r["seed"])))
 
 
 def _int_list(parser: argparse.ArgumentParser, name: str, text: str, minimum: int) -> list[int]:
