@@ -69,14 +69,17 @@ Promise.all([mathjax, document.fonts.ready, ...images.filter(Boolean)]).then(() 
 })).catch(error => done({error: String(error)}));
 """
 
-# What does not fit the page: every visible `pre` (code and output blocks; a block in a closed fold
-# is not rendered, so it has no offsetParent) that scrolls sideways, with its longest line, and
-# every run of more than three `...: True`/`...: False` lines a reader sees outside a fold.
+# What does not fit the page: every visible `pre` (code and output blocks; not one inside a closed
+# fold, a `details` element that Chromium lays out but does not show) that scrolls sideways, with
+# its longest line, and every run of more than three `...: True`/`False` lines a reader sees.
 PAGE_FIT_JS = """
 const wide = [], runs = [];
 const claim = /:\\s*(?:True|False)\\s*$/;
+const shown = pre => (pre.checkVisibility
+  ? pre.checkVisibility({checkVisibilityCSS: true, checkOpacity: true}) : !!pre.offsetParent)
+  && !pre.closest('details:not([open])') && pre.clientWidth > 0;
 for (const pre of document.querySelectorAll('pre')) {
-  if (!pre.offsetParent || pre.clientWidth === 0) continue;
+  if (!shown(pre)) continue;
   const lines = pre.textContent.split('\\n');
   if (pre.scrollWidth > pre.clientWidth + 1) {
     const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
@@ -89,8 +92,7 @@ for (const pre of document.querySelectorAll('pre')) {
     if (run === 4) runs.push(line.slice(0, 60));
   }
 }
-return {wide: wide, runs: runs, visible: Array.from(document.querySelectorAll('pre'))
-  .filter(pre => pre.offsetParent && pre.clientWidth > 0).length};
+return {wide: wide, runs: runs, visible: Array.from(document.querySelectorAll('pre')).filter(shown).length};
 """
 
 
