@@ -130,3 +130,17 @@ def test_main_check_exits_1_on_a_broken_notebook(tmp_path: Path, capsys) -> None
     nbformat.write(notebook(), path)
     assert fmt.main(["--check", str(path)]) == 1
     assert "marker comment" in capsys.readouterr().out
+
+
+def test_a_comment_on_the_last_line_of_a_statement_goes_above_the_statement() -> None:
+    source = ('for a, b in [("france", "paris"), ("man", "king"),\n'
+              '             ("walk", "walked")]:  # the analogies of every chapter, a comment too long\n'
+              "    print(a, b)")
+    wrapped = fmt.wrap_long_comments(source).splitlines()
+    assert wrapped[0] == "# the analogies of every chapter, a comment too long"
+    assert wrapped[1].startswith("for a, b in") and wrapped[2].endswith("]:")
+    items = ('pairs = [("the dog chased the cat", "the cat chased the dog"),\n'
+             '         ("a man is playing a guitar", "someone plays"),  # paraphrases, a long comment\n'
+             '         ("x", "y")]')
+    wrapped = fmt.wrap_long_comments(items).splitlines()
+    assert wrapped[1] == "         # paraphrases, a long comment"  # above its own item, inside the list

@@ -209,22 +209,49 @@ def _comment_lines(comment: str, indent: str) -> list[str]:
     return [f"{indent}# {part}" for part in textwrap.wrap(body, width, break_on_hyphens=False)]
 
 
+def _comment_targets(tokens: list[tokenize.TokenInfo]) -> dict[int, int]:
+    """Map the row of each trailing comment to the row a moved copy goes above (0-based).
+
+    A comment on the last line of a statement that spans several lines describes the statement,
+    so it goes above the statement's first line; any other goes above its own line.
+    """
+    targets, pending, start = {}, [], None
+    for token in tokens:
+        if token.type in (tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING):
+            continue
+        if token.type == tokenize.COMMENT:
+            if start is not None:  # code before it: a trailing comment
+                pending.append(token.start[0])
+            continue
+        if start is None:
+            start = token.start[0]
+        if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+            for row in pending:
+                targets[row - 1] = (start if row == token.start[0] else row) - 1
+            pending, start = [], None
+    return targets
+
+
 def wrap_long_comments(source: str) -> str:
-    """Wrap long comments; a long line's trailing comment moves above it, wrapped."""
+    """Wrap long comments; a long line's trailing comment moves above it (or its statement)."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError):
         return source
     lines = source.split("\n")
     comments = {t.start[0] - 1: t for t in tokens if t.type == tokenize.COMMENT}
+    targets = _comment_targets(tokens)
     for row in sorted(comments, reverse=True):
         line, token = lines[row], comments[row]
         if len(line) <= LINE_LENGTH or token.string.startswith("#!") or "noqa" in token.string:
             continue
-        indent = re.match(r"\s*", line).group(0)
         code = line[:token.start[1]].rstrip()
-        wrapped = _comment_lines(token.string, indent)
-        lines[row:row + 1] = wrapped + ([code] if code.strip() else [])
+        target = targets.get(row, row) if code.strip() else row
+        indent = re.match(r"\s*", lines[target]).group(0)
+        lines[row] = code
+        if not code.strip():
+            del lines[row]
+        lines[target:target] = _comment_lines(token.string, indent)
     new = "\n".join(lines)
     return new if _same_code(source, new) else source
 
