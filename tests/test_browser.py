@@ -5,7 +5,10 @@ served from 127.0.0.1 and opened page by page in headless Chromium (tools/browse
 resolves no host but this machine. On every page: the math is typeset by the vendored MathJax
 (no raw `$...$`, `\\(` or `\\[` left in the text), every image loads (natural width above zero)
 and has alt text, the console shows no error, and every request stays on the local server. The
-search page finds a chapter offline.
+search page finds a chapter offline. And what the page shows fits it: at the 1280-pixel window
+no visible code or output block (`pre`) scrolls sideways, and no run of more than three
+`...: True`/`False` lines shows outside a fold (checked claims are folded, tools/format_notebooks.py).
+`test_a_block_too_wide_is_caught` shows the check failing on a page with a long line added.
 
 Without Chromium and chromedriver the tests skip and say how to install them; CI sets
 W2V_TEACH_REQUIRE_CHROMIUM=1, which turns that skip into a failure.
@@ -35,6 +38,9 @@ RAW_TEX = re.compile(
 FILE_NAME_ALT = re.compile(r"\.(?:png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
 
 
+# Pages whose notebooks are formatted for the page on another branch (tools/format_notebooks.py);
+# until it is merged their blocks may not fit. Each must leave this set once it fits.
+FIT_PENDING = {"chapters/03_sgns_numpy.html", "chapters/04_pytorch.html"}
 # Every page a reader can reach: the table of contents, the redirect to it, Sphinx's index and search.
 PAGES = [f"{name}.html" for name in toc_files(TOC)] + ["index.html", "genindex.html", "search.html"]
 
@@ -117,6 +123,43 @@ def test_page_as_a_reader_sees_it(driver, site: str, page: str) -> None:
         if re.match(r"^(?:https?|wss?):", url) and not url.startswith(site):
             problems.append(f"request to outside the book: {url}")
     assert not problems, f"{page}:\n- " + "\n- ".join(problems)
+    fit = fit_problems(browser.page_fit(driver))
+    if page in FIT_PENDING:
+        assert fit, f"{page} fits the page now: remove it from FIT_PENDING"
+        pytest.xfail(f"{page} is formatted on another branch ({len(fit)} blocks do not fit)")
+    assert not fit, f"{page}:\n- " + "\n- ".join(fit)
+
+
+def fit_problems(fit: dict) -> list[str]:
+    """Return what does not fit the page: blocks that scroll sideways, runs of claims in view."""
+    problems = [f"a block scrolls sideways ({block['scroll']} px in {block['client']} px; its longest "
+                f"line has {block['chars']} characters: {block['line']!r}...)" for block in fit["wide"]]
+    problems += [f"more than three True/False lines in view, outside a fold (the fourth: {line!r})"
+                 for line in fit["runs"]]
+    return problems
+
+
+# Appended to a built page: a copy of one of its output blocks holding one long line, and another
+# holding five checked claims, both in view, as a chapter with an unformatted cell would show them.
+ADD_BAD_BLOCKS = """
+const pre = document.querySelector('div.cell_output pre');
+const wide = pre.cloneNode(false), claims = pre.cloneNode(false);
+wide.textContent = 'print(' + 'a_long_argument, '.repeat(8) + ')';
+claims.textContent = [1, 2, 3, 4, 5].map(i => 'claim ' + i + ': True').join('\\n');
+pre.parentNode.append(wide, claims);
+"""
+
+
+@pytest.mark.slow
+def test_a_block_too_wide_is_caught(driver, site: str) -> None:
+    visit(driver, site + "chapters/01_counts.html")
+    before = browser.page_fit(driver)
+    assert before["visible"] > 10 and fit_problems(before) == [], before
+    driver.execute_script(ADD_BAD_BLOCKS)
+    problems = fit_problems(browser.page_fit(driver))
+    assert len(problems) == 2, problems
+    assert "scrolls sideways" in problems[0] and "a_long_argument" in problems[0]
+    assert "outside a fold" in problems[1] and "claim 4: True" in problems[1]
 
 
 @pytest.mark.slow

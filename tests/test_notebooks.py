@@ -5,7 +5,10 @@ cannot see: the title and learning objectives, the setup cell for hosted noteboo
 silent; tests/test_hosted_setup.py runs it), the seeded imports cell right after it, the closing
 Summary and Exercises sections, exercises with folded solutions, citations, a stored figure with alt
 text, a checked analogy line, clean execution counts, no stored errors, no absolute paths and no
-walls of printed numbers.
+walls of printed numbers. A checked cell is one nbval compares: tagged `nbval-check-output` (the
+form the book uses, see tools/format_notebooks.py) or with `# NBVAL_CHECK_OUTPUT` on its first line.
+`test_notebook_fits_the_page` runs the formatter's check: code lines of at most 76 characters,
+code as ruff formats it, no marker comments left, boolean-claim cells folded.
 
 `check_notebook` returns a list of problems (empty when the notebook is fine), so a failing
 chapter reports everything that is wrong at once. The checker is itself tested on a synthetic
@@ -19,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
+import format_notebooks  # tools/ (conftest puts it on the path)
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -255,10 +259,10 @@ def _check_outputs(code_cells: list[Any]) -> list[str]:
         problems.append("a stored error output (catch intentional errors and print the message)")
     if not any("image/png" in o.get("data", {}) for o in outputs):
         problems.append("no stored image/png output (a plot)")
-    checked = [c for c in code_cells if c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT")]
+    checked = [c for c in code_cells if format_notebooks.is_checked(c)]
     if not any(ANALOGY_LINE.search(output_text(o)) for c in checked for o in c.get("outputs", [])):
-        problems.append("no analogy line like 'king - man + woman -> queen (0.871)' "
-                        "in a cell marked # NBVAL_CHECK_OUTPUT")
+        problems.append("no analogy line like 'king - man + woman -> queen (0.871)' in a checked "
+                        "cell (tag nbval-check-output, or # NBVAL_CHECK_OUTPUT on its first line)")
     for index, cell in enumerate(code_cells):
         lines = printed_lines(cell)
         if lines > MAX_OUTPUT_LINES:
@@ -316,6 +320,28 @@ def test_chapter_structure(path: Path) -> None:
         pytest.fail(f"{path.name} cannot be read as a notebook: {exc}")
     problems = check_notebook(nb, path)
     assert not problems, f"{path.name}:\n- " + "\n- ".join(problems)
+
+
+# Chapters formatted on another branch (tools/format_notebooks.py, run over them there): strict
+# xfail until that branch is merged, so the merge turns them into failures until this set is emptied.
+FORMATTED_ELSEWHERE = {"03_sgns_numpy.ipynb", "04_pytorch.ipynb"}
+PAGES = [CHAPTERS_DIR.parent / "intro.ipynb", *CHAPTERS]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="formatted on the branch that "
+                                             "edits chapters 3 and 4"))
+     if p.name in FORMATTED_ELSEWHERE else p for p in PAGES],
+    ids=[p.name for p in PAGES],
+)
+def test_notebook_fits_the_page(path: Path) -> None:
+    ruff = format_notebooks.find_ruff()
+    if ruff is None:
+        pytest.skip("ruff is not installed (requirements.txt pins it); run pip install ruff")
+    problems = format_notebooks.check_notebook(nbformat.read(path, as_version=4), ruff)
+    assert not problems, (f"{path.name} (run: python tools/format_notebooks.py {path.name}, then "
+                          "wrap what ruff leaves long by hand):\n- " + "\n- ".join(problems))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,6 +416,15 @@ SYNTHETIC_PATH = Path("07_synthetic.ipynb")
 
 def test_checker_accepts_the_synthetic_chapter() -> None:
     assert check_notebook(synthetic_chapter(), SYNTHETIC_PATH) == []
+
+
+def test_checker_accepts_a_tag_as_the_check_marker() -> None:
+    nb = synthetic_chapter()
+    nb.cells[4].source = nb.cells[4].source.replace("# NBVAL_CHECK_OUTPUT\n", "")
+    nb.cells[4].metadata["tags"] = ["nbval-check-output"]
+    assert check_notebook(nb, SYNTHETIC_PATH) == []
+    nb.cells[4].metadata["tags"] = ["nbval-ignore-output"]
+    assert any("analogy line" in p for p in check_notebook(nb, SYNTHETIC_PATH))
 
 
 def _set_source(index: int, source: str) -> Callable[[Any], None]:

@@ -69,6 +69,32 @@ Promise.all([mathjax, document.fonts.ready, ...images.filter(Boolean)]).then(() 
 })).catch(error => done({error: String(error)}));
 """
 
+# What does not fit the page: every visible `pre` (code and output blocks; not one inside a closed
+# fold, a `details` element that Chromium lays out but does not show) that scrolls sideways, with
+# its longest line, and every run of more than three `...: True`/`False` lines a reader sees.
+PAGE_FIT_JS = """
+const wide = [], runs = [];
+const claim = /:\\s*(?:True|False)\\s*$/;
+const shown = pre => (pre.checkVisibility
+  ? pre.checkVisibility({checkVisibilityCSS: true, checkOpacity: true}) : !!pre.offsetParent)
+  && !pre.closest('details:not([open])') && pre.clientWidth > 0;
+for (const pre of document.querySelectorAll('pre')) {
+  if (!shown(pre)) continue;
+  const lines = pre.textContent.split('\\n');
+  if (pre.scrollWidth > pre.clientWidth + 1) {
+    const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
+    wide.push({scroll: pre.scrollWidth, client: pre.clientWidth, chars: longest.length,
+               line: longest.slice(0, 60)});
+  }
+  let run = 0;
+  for (const line of lines) {
+    run = claim.test(line) ? run + 1 : 0;
+    if (run === 4) runs.push(line.slice(0, 60));
+  }
+}
+return {wide: wide, runs: runs, visible: Array.from(document.querySelectorAll('pre')).filter(shown).length};
+"""
+
 
 def find_chromium() -> tuple[str, str] | None:
     """Return (browser, chromedriver) paths, or None when either cannot be found."""
@@ -139,3 +165,8 @@ def chromium(script_timeout: float = 60.0) -> Iterator[Any]:
 def settle(driver: Any) -> dict[str, Any]:
     """Wait until the current page has typeset its math and loaded its images; return what it shows."""
     return driver.execute_async_script(SETTLE_JS)
+
+
+def page_fit(driver: Any) -> dict[str, Any]:
+    """Return the visible blocks of the current page that scroll sideways, and its runs of claims."""
+    return driver.execute_script(PAGE_FIT_JS)

@@ -1,0 +1,56 @@
+"""tools/reading_time.py: the reading-time estimate and the line it writes under a page's title."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+import reading_time as rt  # tools/ (conftest puts it on the path)
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+# Pages that state their reading time (chapters 3 and 4 get theirs on the branch that edits them).
+PAGES = [BOOK / "intro.ipynb"] + [p for p in sorted((BOOK / "chapters").glob("*.ipynb"))
+                                  if not p.name.startswith(("03_", "04_"))]
+
+
+def page() -> nbformat.NotebookNode:
+    """Return a page of 240 prose words, 15 visible code lines, and exercises of 120 words."""
+    hidden = new_code_cell("x = 1\n" * 30)
+    hidden.metadata["tags"] = ["hide-input"]
+    return new_notebook(cells=[
+        new_markdown_cell("# Chapter 1: A page\n\n```{tip}\n:class: note\n" + "word " * 118 + "\n```"),
+        new_code_cell("\n".join(f"y = {i}" for i in range(15)) + "\n\n"),
+        hidden,
+        new_markdown_cell("word " * 120 + "\n```python\nz = 1\n```"),
+        new_markdown_cell("## Exercises\n\n" + "word " * 118),
+    ])
+
+
+def test_counts_prose_words_and_visible_code_lines() -> None:
+    main, exercises = rt.page_counts(page())
+    assert main == rt.Counts(words=118 + 5 + 120, code_lines=15 + 1)
+    assert exercises == rt.Counts(words=2 + 118, code_lines=0)
+    assert main.minutes() == 5 and rt.Counts(1200, 150).minutes() == 20
+    assert rt.Counts(1201, 150).minutes() == 25  # rounded up to the next 5
+
+
+def test_the_line_goes_under_the_title_and_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "page.ipynb"
+    nbformat.write(page(), path)
+    assert rt.main([str(path)]) == 0
+    first = nbformat.read(path, as_version=4).cells[0].source
+    assert first.startswith("# Chapter 1: A page\n\n*Reading time: about 5 minutes; "
+                            "the exercises: about 5 minutes more.*\n\n```{tip}")
+    assert rt.main(["--check", str(path)]) == 0
+    assert nbformat.read(path, as_version=4).cells[0].source == first  # idempotent
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[3].source += "\n" + " word" * 2400
+    nbformat.write(nb, path)
+    assert rt.main(["--check", str(path)]) == 1  # stale: the page grew by 20 minutes
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
+def test_every_page_states_its_reading_time(path: Path) -> None:
+    first = nbformat.read(path, as_version=4).cells[0].source
+    assert rt.LINE.search(first), f"{path.name}: run python tools/reading_time.py {path.name}"
