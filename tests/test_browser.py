@@ -38,9 +38,6 @@ RAW_TEX = re.compile(
 FILE_NAME_ALT = re.compile(r"\.(?:png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
 
 
-# Pages whose notebooks are formatted for the page on another branch (tools/format_notebooks.py);
-# until it is merged their blocks may not fit. Each must leave this set once it fits.
-FIT_PENDING = {"chapters/03_sgns_numpy.html", "chapters/04_pytorch.html"}
 # Every page a reader can reach: the table of contents, the redirect to it, Sphinx's index and search.
 PAGES = [f"{name}.html" for name in toc_files(TOC)] + ["index.html", "genindex.html", "search.html"]
 
@@ -124,9 +121,6 @@ def test_page_as_a_reader_sees_it(driver, site: str, page: str) -> None:
             problems.append(f"request to outside the book: {url}")
     assert not problems, f"{page}:\n- " + "\n- ".join(problems)
     fit = fit_problems(browser.page_fit(driver))
-    if page in FIT_PENDING:
-        assert fit, f"{page} fits the page now: remove it from FIT_PENDING"
-        pytest.xfail(f"{page} is formatted on another branch ({len(fit)} blocks do not fit)")
     assert not fit, f"{page}:\n- " + "\n- ".join(fit)
 
 

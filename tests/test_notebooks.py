@@ -322,19 +322,10 @@ def test_chapter_structure(path: Path) -> None:
     assert not problems, f"{path.name}:\n- " + "\n- ".join(problems)
 
 
-# Chapters formatted on another branch (tools/format_notebooks.py, run over them there): strict
-# xfail until that branch is merged, so the merge turns them into failures until this set is emptied.
-FORMATTED_ELSEWHERE = {"03_sgns_numpy.ipynb", "04_pytorch.ipynb"}
 PAGES = [CHAPTERS_DIR.parent / "intro.ipynb", *CHAPTERS]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="formatted on the branch that "
-                                             "edits chapters 3 and 4"))
-     if p.name in FORMATTED_ELSEWHERE else p for p in PAGES],
-    ids=[p.name for p in PAGES],
-)
+@pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
 def test_notebook_fits_the_page(path: Path) -> None:
     ruff = format_notebooks.find_ruff()
     if ruff is None:

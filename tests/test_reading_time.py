@@ -9,9 +9,7 @@ import reading_time as rt  # tools/ (conftest puts it on the path)
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
-# Pages that state their reading time (chapters 3 and 4 get theirs on the branch that edits them).
-PAGES = [BOOK / "intro.ipynb"] + [p for p in sorted((BOOK / "chapters").glob("*.ipynb"))
-                                  if not p.name.startswith(("03_", "04_"))]
+PAGES = [BOOK / "intro.ipynb"] + sorted((BOOK / "chapters").glob("*.ipynb"))  # each states its time
 
 
 def page() -> nbformat.NotebookNode:
@@ -28,11 +26,22 @@ def page() -> nbformat.NotebookNode:
 
 
 def test_counts_prose_words_and_visible_code_lines() -> None:
-    main, exercises = rt.page_counts(page())
-    assert main == rt.Counts(words=118 + 5 + 120, code_lines=15 + 1)
+    main, further, exercises = rt.page_counts(page())
+    assert main == rt.Counts(words=118 + 5 + 120, code_lines=15 + 1) and further == rt.Counts(0, 0)
     assert exercises == rt.Counts(words=2 + 118, code_lines=0)
     assert main.minutes() == 5 and rt.Counts(1200, 150).minutes() == 20
     assert rt.Counts(1201, 150).minutes() == 25  # rounded up to the next 5
+
+
+def test_folded_boxes_and_going_further_are_optional() -> None:
+    nb = page()
+    nb.cells.insert(4, new_markdown_cell("### Going further: more\n\n" + "word " * 240))
+    nb.cells[3].source += "\n\n```{admonition} Optional\n:class: dropdown\n" + "word " * 50 + "\n```"
+    nb.cells[3].source += "\n\n```{dropdown} Also optional\n" + "word " * 50 + "\n```"
+    main, further, _ = rt.page_counts(nb)
+    assert main == rt.Counts(words=118 + 5 + 120, code_lines=15 + 1)
+    assert further == rt.Counts(words=4 + 240, code_lines=0)  # the heading counts its "###"
+    assert "(the optional part after the summary: about 5 more)" in rt.reading_line(nb)
 
 
 def test_the_line_goes_under_the_title_and_is_replaced(tmp_path: Path) -> None:

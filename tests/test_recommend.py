@@ -47,15 +47,15 @@ def test_top_k_excludes_and_breaks_ties_by_id():
 
 def test_baselines_by_hand():
     sessions = [np.array([0, 1]), np.array([1, 2, 2]), np.array([0, 1, 3])]
-    np.testing.assert_array_equal(R.popularity(sessions, 5), [2, 3, 2, 1, 0])
-    C = R.cooccurrence(sessions, 4).toarray()
+    np.testing.assert_array_equal(R.item_counts(sessions, 5), [2, 3, 2, 1, 0])
+    C = R.session_cooccurrence(sessions, 4).toarray()
     expected = np.array([[0, 2, 0, 1], [2, 0, 1, 1], [0, 1, 0, 0], [1, 1, 0, 0]])
     np.testing.assert_array_equal(C, expected)  # the repeated 2 counts once
     hist, tgt = R.next_item_cases(sessions + [np.array([4])])
     np.testing.assert_array_equal(tgt, [1, 2, 3])
     np.testing.assert_array_equal(hist[2], [0, 1])
     with pytest.raises(ValueError, match="lie in"):
-        R.popularity(sessions, 2)
+        R.item_counts(sessions, 2)
     with pytest.raises(ValueError, match="no session"):
         R.next_item_cases([np.array([1])])
 

@@ -4,8 +4,11 @@ The estimate counts what a reader reads: prose words at 120 a minute (a careful 
 text with formulas) and lines of code at 15 a minute. Prose is the Markdown outside code fences
 (directive and option lines left out); code is every non-empty line of a visible code cell (the
 hidden setup cell, cells with a hidden input and folded checked-claims cells are left out) and of
-the code fences in the Markdown. Everything before the `## Exercises` heading is the main path;
-the exercises, with their solutions, are the rest. Minutes are rounded up to the next 5.
+the code fences in the Markdown. Folded boxes (a `{dropdown}` or an admonition of class
+`dropdown`) are optional and not counted. Everything before a "Going further" heading, or else
+before the `## Exercises` heading, is the main path; a "Going further" part after the summary is
+optional and stated apart; the exercises, with their solutions, are the rest. Minutes are rounded
+up to the next 5.
 
 The result is written as one line right under the page's title and replaced on every run, so the
 tool is idempotent and can run again after the text changes:
@@ -49,23 +52,40 @@ class Counts(NamedTuple):
 
 
 def markdown_counts(text: str) -> Counts:
-    """Count the prose words and the lines of code fences (```python etc.) of Markdown text."""
+    """Count the prose words and the lines of code fences (```python etc.) of Markdown text.
+
+    Text inside a folded box (a {dropdown} directive, or a directive with `:class: dropdown`) is
+    optional reading and is not counted.
+    """
     words = code = 0
     in_code = None
+    boxes: list[list] = []  # open directive fences: [fence, folded]
     for line in text.splitlines():
         fence = FENCE.match(line)
+        folded = any(folded for _, folded in boxes)
         if fence and in_code is None and fence.group(1).startswith("`") and not fence.group(2).startswith("{"):
             in_code = fence.group(1)
             continue
         if in_code is not None:
             if line.strip() == in_code:
                 in_code = None
-            elif line.strip():
+            elif line.strip() and not folded:
                 code += 1
             continue
-        if fence or re.match(r"^\s*:[\w-]+:", line):  # a directive fence or one of its options
+        if fence and fence.group(2).startswith("{"):  # a directive opens
+            boxes.append([fence.group(1), fence.group(2).startswith("{dropdown")])
             continue
-        words += len(line.split())
+        if fence and boxes and line.strip() == boxes[-1][0]:  # the innermost directive closes
+            boxes.pop()
+            continue
+        if re.match(r"^\s*:[\w-]+:", line):  # a directive option
+            if boxes and re.match(r"^\s*:class:.*\bdropdown\b", line):
+                boxes[-1][1] = True
+            continue
+        if fence:
+            continue
+        if not folded:
+            words += len(line.split())
     return Counts(words, code)
 
 
@@ -78,23 +98,31 @@ def cell_counts(cell: Any, index: int) -> Counts:
     return Counts(0, sum(1 for line in cell.source.splitlines() if line.strip()))
 
 
-def page_counts(nb: Any) -> tuple[Counts, Counts]:
-    """Return the counts of the main path and of the exercises (from '## Exercises' on)."""
-    main, exercises, in_exercises = [0, 0], [0, 0], False
+GOING_FURTHER = re.compile(r"^#{2,4} .*Going further", re.MULTILINE | re.IGNORECASE)
+EXERCISES = re.compile(r"^## Exercises\s*$", re.MULTILINE)
+
+
+def page_counts(nb: Any) -> tuple[Counts, Counts, Counts]:
+    """Return the counts of the main path, of the optional 'Going further' part and of the exercises."""
+    parts = {"main": [0, 0], "further": [0, 0], "exercises": [0, 0]}
+    part = "main"
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and re.search(r"^## Exercises\s*$", cell.source, re.MULTILINE):
-            in_exercises = True
+        if cell.cell_type == "markdown" and EXERCISES.search(cell.source):
+            part = "exercises"
+        elif cell.cell_type == "markdown" and part == "main" and GOING_FURTHER.search(cell.source):
+            part = "further"
         words, code = cell_counts(cell, index)
-        target = exercises if in_exercises else main
-        target[0] += words
-        target[1] += code
-    return Counts(*main), Counts(*exercises)
+        parts[part][0] += words
+        parts[part][1] += code
+    return Counts(*parts["main"]), Counts(*parts["further"]), Counts(*parts["exercises"])
 
 
 def reading_line(nb: Any) -> str:
     """Return the reading-time line of a page."""
-    main, exercises = page_counts(nb)
+    main, further, exercises = page_counts(nb)
     line = f"*Reading time: about {main.minutes()} minutes"
+    if further.words or further.code_lines:
+        line += f" (the optional part after the summary: about {further.minutes()} more)"
     if exercises.words or exercises.code_lines:
         line += f"; the exercises: about {exercises.minutes()} minutes more"
     return line + ".*"
@@ -118,9 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         nb = nbformat.read(path, as_version=4)
         line = reading_line(nb)
         new = with_line(nb.cells[0].source, line)
-        main_counts, exercise_counts = page_counts(nb)
-        print(f"{path.name}: {line} (main {main_counts.words} words, {main_counts.code_lines} code "
-              f"lines; exercises {exercise_counts.words} words, {exercise_counts.code_lines} code lines)")
+        counts = dict(zip(("main", "further", "exercises"), page_counts(nb)))
+        print(f"{path.name}: {line} (" + "; ".join(f"{k} {c.words} words, {c.code_lines} code lines"
+                                                for k, c in counts.items()) + ")")
         if new != nb.cells[0].source:
             stale = True
             if not args.check:

@@ -41,9 +41,6 @@ ALIASES = {
     "datasets.world_corpus": "world.world_corpus",  # chapters 1-8 load every corpus from datasets
     "torch_models.train": "torch_train.train",  # installed by torch_train (no import cycle)
     "torch_models.OPTIMIZERS": "torch_train.OPTIMIZERS",
-    "recommend.popularity": "recommend.item_counts",  # old names, until chapter 8 uses the new ones
-    "recommend.cooccurrence": "recommend.session_cooccurrence",
-    "world_lexicon._NAMES": "world_lexicon.NAMES",  # old name, until chapter 7 uses the new one
 }
 
 

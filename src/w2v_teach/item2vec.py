@@ -104,8 +104,7 @@ def train(sentences: Sequence[Sequence[str]], *, dim: int = 32, window: int | No
                          words_schedule(hp.lr, hp.epochs), log, bar, hp.lr)
     return finish(vocab, W_in, W_out, log, run, time.perf_counter() - start, keep=hp.keep,
                   info={"model": "item2vec", "window": hp.window, "batch_size": hp.batch_size,
-                        "shared_negatives": S, "share_size": share_size,
-                        "pairs": run["examples"]})  # "pairs": the old name of "examples" (chapter 8)
+                        "shared_negatives": S, "share_size": share_size})
 
 
 def _examples(ids: np.ndarray, owner: np.ndarray, counts: np.ndarray, rng: np.random.Generator, hp) -> Callable:

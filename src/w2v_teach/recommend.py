@@ -198,9 +198,3 @@ def evaluate_ranking(scores, histories: Sequence[np.ndarray], targets, k: int = 
         out["hr_tail"] = hit_rate_at_k(ranked[tail], np.asarray(targets)[tail], k) if tail.any() else float("nan")
     return out
 
-
-# Old names, kept so that code written before the rename runs (chapter 8 moves to the new ones):
-# `popularity` clashed with the field `sessions.ShoppingData.popularity` (a distribution), and
-# `cooccurrence` with `counting.cooccurrence` (word windows).
-popularity = item_counts
-cooccurrence = session_cooccurrence

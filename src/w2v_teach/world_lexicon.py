@@ -299,4 +299,3 @@ spent made took gave saw heard used tried cleaned fixed noticed remembered forgo
 discussed ordered received returned shared wrapped counted checked covered filled joined marked
 packed pulled pushed reached saved turned washed wished""".split()
 
-_NAMES = NAMES  # the old name, still read by chapter 7 (the integrator moves it to NAMES)
