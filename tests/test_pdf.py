@@ -114,6 +114,17 @@ def test_no_raw_tex(pages) -> None:
     assert not problems, f"raw TeX in the PDF: {problems[:5]}"
 
 
+def test_no_wall_of_checked_claims(pages) -> None:
+    """The folded checked cells stay folded on paper: no run of more than three True/False lines."""
+    claim = re.compile(r":\s*(?:True|False)\s*$")
+    for number, page in enumerate(pages, 1):
+        run = longest = 0
+        for line in page.splitlines():
+            run = run + 1 if claim.search(line) else 0
+            longest = max(longest, run)
+        assert longest <= 3, f"page {number} prints {longest} True/False lines in a row"
+
+
 def test_every_figure_is_printed(pdf) -> None:
     figures = sum(1 for path in notebooks() for cell in nbformat.read(path, as_version=4).cells
                   if cell.cell_type == "code" for o in cell.get("outputs", [])

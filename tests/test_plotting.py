@@ -86,6 +86,15 @@ def test_plot_draws_one_labelled_point_per_word(emb):
     assert ax.get_xlabel() == "PC 1"
 
 
+def test_arrows_join_the_plotted_points(emb):
+    words = emb.words[:4]
+    ax = plot_embeddings(emb, words, arrows=[(words[0], words[1]), (words[2], words[3])])
+    arrows = [t for t in ax.texts if t.arrow_patch is not None]
+    assert len(arrows) == 2 and [t.get_text() for t in ax.texts if t.arrow_patch is None] == words
+    xy = project_2d(emb, words)
+    np.testing.assert_allclose([arrows[0].xyann, arrows[0].xy], [xy[0], xy[1]])
+
+
 def test_plot_tsne_creates_axes(emb):
     ax = plot_embeddings(emb, emb.words[:5], method="tsne", seed=1)
     assert n_points(ax) == 5 and len(ax.texts) == 5
@@ -139,6 +148,8 @@ def test_plotting_leaves_rcparams_alone(emb):
     (["w0", "w1"], {"groups": {"w5": "x"}}, ValueError, "w5"),
     (["w0", "w1"], {"groups": ["w0"]}, ValueError, "list of word lists"),
     (["w0", "w1"], {"seed": -1}, ValueError, "seed"),
+    (["w0", "w1"], {"arrows": [("w0", "w5")]}, ValueError, "w5"),
+    (["w0", "w1"], {"arrows": [("w0",)]}, ValueError, "pair"),
 ])
 def test_plot_embeddings_errors(emb, words, kwargs, error, match):
     with pytest.raises(error, match=match):

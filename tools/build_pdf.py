@@ -44,7 +44,8 @@ style.textContent = `
   .bd-header, .bd-header-article, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer,
   .bd-footer-article, .bd-footer-content, .prev-next-area, .header-article-items, .skip-link,
   #pst-back-to-top, .headerlink, .copybtn, .toggle-button, .sd-btn, .search-button-field,
-  details.hide.above-input, #pst-primary-sidebar-checkbox, #pst-secondary-sidebar-checkbox,
+  details.hide.above-input, div.cell.tag_hide-cell,
+  #pst-primary-sidebar-checkbox, #pst-secondary-sidebar-checkbox,
   .pst-async-banner-revealer, .bd-search, .theme-switch-button, label.overlay,
   #jb-print-docs-body, .onlyprint { display: none !important; }
   .bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
@@ -70,7 +71,8 @@ style.textContent = `
     opacity: 1 !important; height: auto !important; }
 `;
 document.head.appendChild(style);
-// Solutions and other folded blocks are unfolded on paper.
+// Solutions and other folded blocks are unfolded on paper; folded cells (the checked claims, a few
+// timings: tag hide-cell) stay folded, which on paper means left out (div.cell.tag_hide-cell above).
 document.querySelectorAll('.toggle-hidden').forEach(el => el.classList.remove('toggle-hidden'));
 document.querySelectorAll('details:not(.hide)').forEach(el => el.open = true);
 // Each part of the book (the documents of the table of contents) starts on a new page.

@@ -99,18 +99,32 @@ def project_2d(emb: Embeddings, words: Sequence[str], method: str = "pca", seed:
     return tsne.fit_transform(X)
 
 
+def _check_arrows(arrows, words: list[str]) -> list[tuple[str, str]]:
+    """Return the arrows as (start, end) word pairs, ValueError naming a pair not among the words."""
+    pairs = [tuple(pair) for pair in (arrows or ())]
+    for pair in pairs:
+        if len(pair) != 2 or any(w not in words for w in pair):
+            raise ValueError(f"each arrow must be a (start, end) pair of plotted words, got {pair!r}; "
+                             f"plotted: {words}")
+    return pairs
+
+
 def plot_embeddings(emb: Embeddings, words: Sequence[str], method: str = "pca", seed: int = 0,
-                    ax=None, groups=None, title: str | None = None, perplexity: float | None = None):
+                    ax=None, groups=None, title: str | None = None, perplexity: float | None = None,
+                    arrows=None):
     """Scatter the words in 2-D (PCA or t-SNE), label each point, mark each group; return the Axes.
 
     `groups` gives each group its own colour (from PALETTE) and marker shape and adds a legend: a
     dict word -> group name, a dict group name -> words, or a list of word lists ("group 1",
-    "group 2", ...). Words in no group are grey dots.
+    "group 2", ...). Words in no group are grey dots. `arrows`: (start, end) pairs of plotted
+    words, each drawn as a grey arrow (country -> capital, male -> female: a relation that is one
+    direction shows as parallel arrows).
     Unknown words raise KeyError; PCA needs 2 words, t-SNE 3.
     """
     import matplotlib.pyplot as plt
 
     words = [words] if isinstance(words, str) else list(words)
+    pairs = _check_arrows(arrows, words)
     xy = project_2d(emb, words, method=method, seed=seed, perplexity=perplexity)  # (n, 2)
     group_of = _group_of(words, groups)
     if ax is None:
@@ -129,6 +143,9 @@ def plot_embeddings(emb: Embeddings, words: Sequence[str], method: str = "pca", 
         ax.legend(loc="best", fontsize="small")
     for (x, y), word in zip(xy, words):
         ax.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9)
+    at = dict(zip(words, xy))
+    for start, end in pairs:
+        ax.annotate("", xy=at[end], xytext=at[start], arrowprops=dict(arrowstyle="->", color="0.5", lw=0.8))
     prefix = "PC" if method == "pca" else "t-SNE"
     ax.set_xlabel(f"{prefix} 1")
     ax.set_ylabel(f"{prefix} 2")
