@@ -39,3 +39,16 @@ def test_missing_tables_name_themselves(tmp_path):
     with pytest.raises(FileNotFoundError, match="no results table"):
         results.read(tmp_path / "nope.csv")
     assert results.read(tmp_path / "nope.csv", missing_ok=True) == []
+
+
+def test_group_keeps_the_values_of_each_group_in_order_of_first_row():
+    rows = [{"m": "b", "e": 1, "x": 2}, {"m": "a", "e": 1, "x": "3"}, {"m": "b", "e": 2, "x": 4},
+            {"m": "b", "e": 1, "x": 5}]
+    assert results.group(rows, "m", "x") == {"b": [2.0, 4.0, 5.0], "a": [3.0]}
+    assert list(results.group(rows, "m", "x")) == ["b", "a"]
+    assert results.group(rows, ["m", "e"], "x") == {("b", 1): [2.0, 5.0], ("a", 1): [3.0], ("b", 2): [4.0]}
+    mean, sd, n = results.summarise(rows, ["m"], "x")[("b",)]
+    assert (mean, n) == (pytest.approx(11 / 3), 3)
+    assert sd == pytest.approx((((5 / 3) ** 2 + (1 / 3) ** 2 + (4 / 3) ** 2) / 2) ** 0.5)
+    with pytest.raises(KeyError, match="'score'"):
+        results.group(rows, "m", "score")

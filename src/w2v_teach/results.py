@@ -4,7 +4,7 @@ The scripts in ``benchmarks/`` run what is too long for a notebook (many seeds, 
 sample) and write one CSV table each into the package (:data:`w2v_teach.datasets.RESULTS`, so
 that a hosted notebook finds them). A table may open with ``# `` comment lines (the command that
 wrote it, when); then a header row and one row per run. :func:`read` returns the rows with typed
-values, :func:`summarise` the mean, standard deviation and count per group, and :func:`write`
+values, :func:`group` the values of each group, :func:`summarise` the mean, standard deviation and count per group, and :func:`write`
 writes a table atomically.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Sequence
 from ._files import atomic_write
 from .datasets import results_table
 
-__all__ = ["comments", "read", "summarise", "write"]
+__all__ = ["comments", "group", "read", "summarise", "write"]
 
 
 def _path(table) -> Path:
@@ -86,16 +86,30 @@ def write(path, rows: Iterable[dict], columns: Sequence[str], header: Sequence[s
     return atomic_write(Path(path), buf.getvalue())
 
 
+def group(rows: Iterable[dict], by: str | Sequence[str], value: str) -> dict:
+    """Return {group: [`value` of each row of the group, as float]}, groups in order of first row.
+
+    by: one column name (the group is the row's value there) or a sequence of names (the tuple of
+    the row's values). A missing column is a KeyError naming it and the row's columns.
+    """
+    names = [by] if isinstance(by, str) else list(by)
+    groups: dict = {}
+    for row in rows:
+        missing = [k for k in names + [value] if k not in row]
+        if missing:
+            raise KeyError(f"no column {missing[0]!r} in the row; it has {sorted(row)}")
+        key = row[by] if isinstance(by, str) else tuple(row[k] for k in names)
+        groups.setdefault(key, []).append(float(row[value]))
+    return groups
+
+
 def summarise(rows: Iterable[dict], by: Sequence[str], value: str) -> dict[tuple, tuple[float, float, int]]:
     """Return {group: (mean, sample standard deviation, n)} of `value` over the rows of each group.
 
     group: the tuple of the row's `by` values. The standard deviation of one value is 0.
     """
-    groups: dict[tuple, list[float]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row[k] for k in by), []).append(float(row[value]))
     out = {}
-    for key, values in groups.items():
+    for key, values in group(rows, tuple(by), value).items():
         mean = sum(values) / len(values)
         var = sum((v - mean) ** 2 for v in values) / (len(values) - 1) if len(values) > 1 else 0.0
         out[key] = (mean, math.sqrt(var), len(values))
