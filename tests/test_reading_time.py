@@ -44,6 +44,15 @@ def test_folded_boxes_and_going_further_are_optional() -> None:
     assert "(the optional part after the summary: about 5 more)" in rt.reading_line(nb)
 
 
+def test_doing_the_exercises_counts_their_difficulty() -> None:
+    nb = page()
+    nb.cells[4].source += ("\n\n```{exercise} One (easy)\n:label: a\nDo.\n```\n\n"
+                           "````{exercise} Two (medium, checked)\n:label: b\nDo.\n````\n\n"
+                           "```{exercise} Three (harder, pen and paper)\n:label: c\nDo.\n```")
+    assert rt.exercise_effort(nb) == (15 + 30 + 60, {"easy": 1, "medium": 1, "harder": 1})
+    assert rt.reading_line(nb).endswith("; doing the exercises: about 2 hours (1 easy, 1 medium, 1 harder).*")
+
+
 def test_the_line_goes_under_the_title_and_is_replaced(tmp_path: Path) -> None:
     path = tmp_path / "page.ipynb"
     nbformat.write(page(), path)

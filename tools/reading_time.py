@@ -8,7 +8,9 @@ the code fences in the Markdown. Folded boxes (a `{dropdown}` or an admonition o
 `dropdown`) are optional and not counted. Everything before a "Going further" heading, or else
 before the `## Exercises` heading, is the main path; a "Going further" part after the summary is
 optional and stated apart; the exercises, with their solutions, are the rest. Minutes are rounded
-up to the next 5.
+up to the next 5. Doing the exercises takes longer than reading them: each exercise's difficulty
+label (its title ends in "(easy)", "(medium, checked)", "(harder)", ...) counts 15, 30 or 60
+minutes, and the line states their sum.
 
 The result is written as one line right under the page's title and replaced on every run, so the
 tool is idempotent and can run again after the text changes:
@@ -117,13 +119,41 @@ def page_counts(nb: Any) -> tuple[Counts, Counts, Counts]:
     return Counts(*parts["main"]), Counts(*parts["further"]), Counts(*parts["exercises"])
 
 
+EXERCISE = re.compile(r"^\s*[`:]{3,}\{exercise\}.*\(([^()]*)\)\s*$", re.MULTILINE)
+EFFORT = {"easy": 15, "medium": 30, "harder": 60, "hard": 60}  # minutes to do one exercise
+
+
+def exercise_effort(nb: Any) -> tuple[int, dict[str, int]]:
+    """Return the minutes the exercises take to do, and how many there are of each difficulty."""
+    counts: dict[str, int] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for label in EXERCISE.findall(cell.source):
+            level = next((w for w in re.split(r"[,\s]+", label) if w in EFFORT), "medium")
+            counts[level] = counts.get(level, 0) + 1
+    return sum(EFFORT[k] * n for k, n in counts.items()), counts
+
+
+def _duration(minutes: int) -> str:
+    """Return minutes as 'about 45 minutes' or, from 90 minutes, in half hours rounded up."""
+    if minutes < 90:
+        return f"about {minutes} minutes"
+    hours = math.ceil(minutes / 30) / 2  # rounded up to the next half hour
+    return f"about {hours:g} hours"
+
+
 def reading_line(nb: Any) -> str:
     """Return the reading-time line of a page."""
     main, further, exercises = page_counts(nb)
     line = f"*Reading time: about {main.minutes()} minutes"
     if further.words or further.code_lines:
         line += f" (the optional part after the summary: about {further.minutes()} more)"
-    if exercises.words or exercises.code_lines:
+    effort, levels = exercise_effort(nb)
+    if effort:
+        mix = ", ".join(f"{levels[k]} {k}" for k in EFFORT if k in levels)
+        line += f"; doing the exercises: {_duration(effort)} ({mix})"
+    elif exercises.words or exercises.code_lines:
         line += f"; the exercises: about {exercises.minutes()} minutes more"
     return line + ".*"
 
