@@ -79,12 +79,12 @@ def session(master: str = "local[2]", memory: str = "2g"):
     The JVM's console messages go to :data:`JVM_LOG`; Spark's errors still reach Python as exceptions.
     """
     global _SESSION
+    if not isinstance(master, str) or not re.fullmatch(_MASTER, master):  # a bad value first, Spark or not
+        raise ValueError(f"master must be a Spark master URL such as 'local[2]', 'local[*]' or "
+                         f"'spark://host:7077', got {master!r}")
     why = missing()
     if why is not None:
         raise RuntimeError(why)
-    if not isinstance(master, str) or not re.fullmatch(_MASTER, master):
-        raise ValueError(f"master must be a Spark master URL such as 'local[2]', 'local[*]' or "
-                         f"'spark://host:7077', got {master!r}")
     if _SESSION is not None:
         if _SESSION.sparkContext.master == master:
             return _SESSION
