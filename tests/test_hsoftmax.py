@@ -225,3 +225,80 @@ def test_a_training_step_is_minus_lr_times_the_summed_gradient(model, exact):
     assert summed == pytest.approx(loss * B)
     np.testing.assert_allclose(W_step, W_in - 0.1 * B * dW_in, atol=1e-12)
     np.testing.assert_allclose(N_step, nodes - 0.1 * B * dnodes, atol=1e-12)
+
+
+# -- other trees: the controls of chapter 5 ---------------------------------------------------------
+def _kraft(tree):
+    return float(np.sum(2.0 ** -tree.lengths.astype(float)))
+
+
+@pytest.mark.parametrize("V", [2, 3, 7, 8, 100, 1433])
+def test_balanced_and_random_trees_are_full_with_paths_floor_or_ceil_log2_v(V):
+    counts = np.random.default_rng(V).integers(1, 1000, V)
+    k = int(np.floor(np.log2(V)))
+    for tree in (hsoftmax.balanced_tree(counts), hsoftmax.random_tree(counts, np.random.default_rng(0))):
+        assert np.isclose(_kraft(tree), 1.0)
+        assert set(tree.lengths.tolist()) <= {k, k + 1}
+        assert (tree.lengths == k + 1).sum() == 2 * (V - 2 ** k)
+        codes = {"".join(map(str, c)) for c in tree.codes}
+        assert len(codes) == V and not any(a != b and b.startswith(a) for a in codes for b in codes)
+        # the points follow the C tool's numbering: the root is V - 2 and starts every path
+        assert all(p[0] == V - 2 for p in tree.points if len(p))
+        assert np.allclose(probabilities(np.ones((V, 3)), np.random.default_rng(1).normal(size=(V - 1, 3)),
+                                         tree, np.arange(min(V, 4))).sum(axis=1), 1.0)
+
+
+def test_balanced_tree_puts_the_rarest_words_deepest_and_beats_a_random_placement():
+    counts = np.array([100_000 // r for r in range(1, 1434)])
+    balanced, rnd = hsoftmax.balanced_tree(counts), hsoftmax.random_tree(counts, np.random.default_rng(0))
+    deep = balanced.lengths == balanced.lengths.max()
+    assert counts[deep].max() <= counts[~deep].min()
+    assert huffman(counts).average_length() < balanced.average_length() < rnd.average_length()
+
+
+def test_random_tree_depends_on_the_generator_only():
+    counts = np.arange(1, 50)
+    a, b = (hsoftmax.random_tree(counts, np.random.default_rng(3)) for _ in range(2))
+    c = hsoftmax.random_tree(counts, np.random.default_rng(4))
+    assert np.array_equal(a.children, b.children) and not np.array_equal(a.children, c.children)
+    assert np.array_equal(hsoftmax.build_tree("random", counts, 2).children,
+                          hsoftmax.build_tree("random", counts, 2).children)
+
+
+def test_tree_from_children_rebuilds_the_huffman_tree():
+    counts = np.random.default_rng(0).integers(1, 100, 40)
+    tree = huffman(counts)
+    again = hsoftmax.tree_from_children(counts, tree.children)
+    assert all(np.array_equal(a, b) for a, b in zip(tree.codes, again.codes))
+    assert all(np.array_equal(a, b) for a, b in zip(tree.points, again.points))
+
+
+def test_tree_builders_reject_bad_input():
+    with pytest.raises(ValueError, match="children must be a \\(2, 2\\) table"):
+        hsoftmax.tree_from_children([1, 2, 3], [[0, 1], [1, 2]])
+    with pytest.raises(ValueError, match="sum of 2\\*\\*-depth = 1"):
+        hsoftmax.tree_from_depths([1, 2, 3], [0, 1, 2], [2, 2, 2])
+    with pytest.raises(ValueError, match="non-increasing"):
+        hsoftmax.tree_from_depths([1, 2, 3], [0, 1, 2], [1, 2, 2])
+    with pytest.raises(ValueError, match="tree"):
+        hsoftmax.build_tree("heap", [1, 2, 3])
+    with pytest.raises(ValueError, match="positive"):
+        hsoftmax.balanced_tree([1, 0, 3])
+
+
+def test_average_path_weighs_by_the_surviving_frequency():
+    counts = np.array([10_000, 100, 100, 1])
+    tree = huffman(counts)
+    assert hsoftmax.average_path(tree) == pytest.approx(tree.average_length())
+    keep = w2v.sampling.keep_probability(counts, 1e-2)
+    f = counts / counts.sum() * keep
+    assert hsoftmax.average_path(tree, 1e-2) == pytest.approx((f * tree.lengths).sum() / f.sum())
+    assert hsoftmax.average_path(tree, 1e-2) > tree.average_length()  # the frequent word is dropped most
+
+
+@pytest.mark.parametrize("kind", ["balanced", "random"])
+def test_train_uses_the_tree_it_is_given(world, kind):
+    run = hsoftmax.train(world.tokens[:20_000], dim=10, epochs=1, tree=kind, seed=1)
+    V = len(run.vocab)
+    assert np.array_equal(run.info["tree"].children, hsoftmax.build_tree(kind, run.vocab.counts, 1).children)
+    assert set(run.info["tree"].lengths.tolist()) <= {int(np.log2(V)), int(np.log2(V)) + 1}

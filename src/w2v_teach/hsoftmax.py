@@ -34,11 +34,13 @@ from threadpoolctl import threadpool_limits
 from ._checks import check_choice, check_ids, check_int, check_matrix
 from .inputs import hidden, update
 from .negative_sampling import log_sigmoid
+from .sampling import keep_probability
 from .scatter import group_rows
 from .training import (MODELS, LossLog, TrainResult, finish, init_matrices, model_hyperparameters, prepare_corpus,
                        progress_bar, run_epochs, text_examples, words_schedule)
 
-__all__ = ["HuffmanTree", "MAX_SCORE", "huffman", "loss_and_grads", "output_step", "probabilities", "train"]
+__all__ = ["HuffmanTree", "MAX_SCORE", "TREES", "average_path", "balanced_tree", "build_tree", "huffman",
+           "random_tree", "tree_from_children", "tree_from_depths", "loss_and_grads", "output_step", "probabilities", "train"]
 
 
 # -- the tree -----------------------------------------------------------------------------------
@@ -106,6 +108,24 @@ def huffman(counts) -> HuffmanTree:
         (c0, n0), (c1, n1) = heapq.heappop(heap), heapq.heappop(heap)
         children[k] = n0, n1  # the smaller node takes bit 0
         heapq.heappush(heap, (c0 + c1, V + k))
+    return tree_from_children(counts, children)
+
+
+def tree_from_children(counts, children) -> HuffmanTree:
+    """Return the tree whose inner node k has the two children `children[k]` (bit 0, bit 1).
+
+    children: (V - 1, 2) ids, leaves 0..V-1 and inner node k as V + k, the root the last row;
+    any binary tree over the V words can be stored this way, not only Huffman's.
+    """
+    counts, children = np.asarray(counts), np.asarray(children, dtype=np.int64)
+    V = counts.shape[0]
+    if children.shape != (V - 1, 2) or np.sort(children.ravel()).tolist() != list(range(2 * V - 2)):
+        raise ValueError(f"children must be a ({V - 1}, 2) table naming every node but the root once, "
+                         f"got shape {children.shape}")
+    later = np.flatnonzero((children >= V + np.arange(V - 1)[:, None]).any(axis=1))
+    if later.size:
+        raise ValueError(f"inner node {int(later[0])} has a child made after it, {children[later[0]].tolist()}; "
+                         f"inner node k may only join leaves and inner nodes 0..k-1 (ids below {V + int(later[0])})")
     codes, points = [None] * V, [None] * V
     stack = [(V + V - 2, (), ())]  # (node, turns so far, inner nodes so far), from the root
     while stack:
@@ -116,6 +136,78 @@ def huffman(counts) -> HuffmanTree:
         for bit, child in enumerate(children[node - V]):
             stack.append((int(child), code + (bit,), path + (node - V,)))
     return HuffmanTree(counts=counts.copy(), codes=codes, points=points, children=children)
+
+
+def _balanced_depths(V: int) -> np.ndarray:
+    """Return the leaf depths of a balanced tree of V leaves, deepest first: (V,) ints."""
+    k = int(np.floor(np.log2(V)))
+    deep = 2 * (V - 2 ** k)  # leaves one level below floor(log2 V); Kraft: deep/2 + (V - deep) = 2**k
+    return np.array([k + 1] * deep + [k] * (V - deep), dtype=np.int64)
+
+
+def tree_from_depths(counts, order, depths) -> HuffmanTree:
+    """Return a tree that puts word order[i] at depth depths[i] (depths non-increasing).
+
+    Built bottom-up: at every level the inner nodes made below, then the leaves of that level,
+    are paired in turn under new inner nodes, so the depths must satisfy sum 2**-depth = 1.
+    """
+    order, depths = np.asarray(order, dtype=np.int64), np.asarray(depths, dtype=np.int64)
+    V = np.asarray(counts).shape[0]
+    if sorted(order.tolist()) != list(range(V)) or depths.shape != (V,) or np.any(np.diff(depths) > 0):
+        raise ValueError(f"order must list the {V} words once and depths be {V} non-increasing depths")
+    if not np.isclose(np.sum(2.0 ** -depths.astype(float)), 1.0):
+        raise ValueError(f"depths must fill a full binary tree (sum of 2**-depth = 1), got "
+                         f"{np.sum(2.0 ** -depths.astype(float)):.6f}")
+    children, level = [], []
+    for d in range(int(depths[0]), 0, -1):
+        level = level + order[depths == d].tolist()  # inner nodes from below first, then the leaves
+        parents = []
+        for a, b in zip(level[0::2], level[1::2]):
+            children.append((a, b))
+            parents.append(V + len(children) - 1)
+        level = parents
+    return tree_from_children(counts, np.array(children, dtype=np.int64).reshape(V - 1, 2))
+
+
+def balanced_tree(counts) -> HuffmanTree:
+    """Return the balanced tree of word `counts`: every path floor or ceil of log2 V long.
+
+    The rarest words take the deeper leaves, so among balanced trees this one has the shortest
+    average path; siblings are words of neighbouring frequency ranks.
+    """
+    counts = huffman(counts).counts  # validates
+    order = np.argsort(counts, kind="stable")  # rarest first: they go deepest
+    return tree_from_depths(counts, order, _balanced_depths(counts.shape[0]))
+
+
+def random_tree(counts, rng: np.random.Generator) -> HuffmanTree:
+    """Return a balanced tree with the words placed at its leaves in a random order (from `rng`)."""
+    counts = huffman(counts).counts  # validates
+    return tree_from_depths(counts, rng.permutation(counts.shape[0]), _balanced_depths(counts.shape[0]))
+
+
+TREES = ("huffman", "balanced", "random")
+
+
+def build_tree(kind: str, counts, seed: int = 0) -> HuffmanTree:
+    """Return the tree of `kind` ("huffman", "balanced" or "random", the latter drawn from `seed`)."""
+    check_choice("tree", kind, set(TREES))
+    if kind == "random":
+        return random_tree(counts, np.random.default_rng([seed, 5]))
+    return huffman(counts) if kind == "huffman" else balanced_tree(counts)
+
+
+def average_path(tree: HuffmanTree, t: float | None = None) -> float:
+    """Return the expected path length of a training target: its turns, averaged over the text.
+
+    With `t`, each word's frequency is first multiplied by its probability of surviving
+    subsampling (:func:`w2v_teach.sampling.keep_probability`), since the trainer predicts only
+    the words that survive; with t None this is :meth:`HuffmanTree.average_length`.
+    """
+    f = tree.counts / tree.counts.sum()
+    if t is not None:
+        f = f * keep_probability(tree.counts, t)
+    return float((f * tree.lengths).sum() / f.sum())
 
 
 # -- the loss and its gradients ------------------------------------------------------------------
@@ -241,7 +333,7 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
           epochs: int = 5, lr: float | None = None, t: float | None = 1e-4, min_count: int = 5,
           max_size: int | None = None, seed: int = 0, keep: str = "in", batch_size: int | None = None,
           cbow_update: str = "c_tool", loss_every: int = 8, blas_threads: int | None = 1,
-          progress: bool = False) -> TrainResult:
+          progress: bool = False, tree: str = "huffman") -> TrainResult:
     """Train skip-gram or CBOW with hierarchical softmax by minibatch SGD; return a TrainResult.
 
     The hyperparameters mean what they mean in :func:`w2v_teach.sgns.train` (there are no noise
@@ -249,7 +341,8 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     redrawn every epoch, a linear learning-rate decay from `lr` (None: 0.025 skip-gram, 0.05
     CBOW), and each step adds -lr times the *summed* per-example gradients of the batch
     (batch_size None: 1024 skip-gram pairs or 256 CBOW windows). The result's ``W_out`` is the
-    (V - 1, dim) table of inner-node vectors and ``info["tree"]`` the HuffmanTree.
+    (V - 1, dim) table of inner-node vectors and ``info["tree"]`` the tree: `tree` "huffman" (the
+    C tool's), or the controls "balanced" and "random" (:func:`build_tree`, drawn from `seed`).
     """
     hp = model_hyperparameters(
         model, lr=lr, batch_size=batch_size, default_batch=_HS_BATCH, dim=dim, window=window, epochs=epochs, t=t,
@@ -259,7 +352,7 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
         raise ValueError(f"keep must be 'in' for hierarchical softmax (no output vector per word), got {keep!r}")
     blas_threads = None if blas_threads is None else check_int("blas_threads", blas_threads, 1)
     vocab, ids = prepare_corpus(tokens, hp.min_count, hp.max_size)
-    tree = huffman(vocab.counts)
+    tree = build_tree(tree, vocab.counts, hp.seed)
     rng = np.random.default_rng(hp.seed)
     W_in, nodes = init_matrices(len(vocab), hp.dim, rng)
     nodes = nodes[:-1]  # (V - 1, dim) inner-node vectors, zero at the start as the C tool's syn1
