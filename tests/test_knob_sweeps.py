@@ -47,7 +47,8 @@ def test_settings_move_one_knob(sweeps):
     hp = sweeps.settings("wiki", "window", 10)
     assert hp == dict(sweeps.BASE, window=10, epochs=sweeps.BASE_EPOCHS["wiki"])
     assert sweeps.settings("world", "epochs", 20)["epochs"] == 20
-    assert set(sweeps.KNOBS) == {"window", "dim", "negatives", "t", "min_count", "epochs", "model", "loss"}
+    assert set(sweeps.KNOBS) == {"window", "dim", "negatives", "t", "min_count", "epochs", "model", "loss",
+                                 "lr", "ns_exponent", "phrases"}
     assert all(sweeps.BASE.get(k, sweeps.BASE_EPOCHS["wiki"]) in v for k, v in sweeps.KNOBS.items())
 
 
@@ -78,3 +79,37 @@ def test_grid_errors(sweeps, bad, capsys):
     with pytest.raises(SystemExit):
         sweeps.main(["--corpus", "world", "--grid", bad])
     assert "--grid" in capsys.readouterr().err
+
+
+def test_set_moves_the_baseline_and_the_rows_say_so(sweeps, tmp_path):
+    argv = ["--corpus", "world", "--quick", "--seeds", "0", "--set", "t=0.001", "--grid", "window=2",
+            "--name", "moved", "--out", str(tmp_path)]
+    assert sweeps.main(argv) == 0
+    comments, rows = read_table(tmp_path / "moved.csv")
+    assert "'t': 0.001" in comments[1]
+    assert [(r["knob"], r["value"], r["base"]) for r in rows] == [("window", "2", "t=0.001")]
+    assert sweeps.settings("world", "window", 2, moved={"t": 0.001})["t"] == 0.001
+
+
+def test_wiki_rows_carry_common_pairs_and_frequency_correlation(sweeps, tmp_path):
+    import w2v_teach as w2v
+
+    tokens = w2v.datasets.wiki_sample()
+    common = sweeps.common_pairs(tokens)
+    counts = {}
+    for w in tokens:
+        counts[w] = counts.get(w, 0) + 1
+    assert common and all(min(counts[p.w1], counts[p.w2]) >= sweeps.COMMON_MIN_COUNT for p in common)
+    assert len(common) < len(sweeps.common_pairs(tokens, min_count=5))
+    argv = ["--corpus", "wiki", "--quick", "--seeds", "0", "--grid", "phrases=1", "--name", "ph", "--out", str(tmp_path)]
+    assert sweeps.main(argv) == 0
+    _, rows = read_table(tmp_path / "ph.csv")
+    assert -1 <= float(rows[0]["freq_corr"]) <= 1 and -1 <= float(rows[0]["score_common"]) <= 1
+
+
+def test_phrases_join_pairs(sweeps):
+    import w2v_teach as w2v
+
+    tokens = w2v.datasets.wiki_sample()[:100_000]
+    joined = sweeps.join_phrases(tokens)
+    assert "new_york" in joined and "new_york" not in tokens and len(joined) < len(tokens)
