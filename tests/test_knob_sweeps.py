@@ -113,3 +113,29 @@ def test_phrases_join_pairs(sweeps):
     tokens = w2v.datasets.wiki_sample()[:100_000]
     joined = sweeps.join_phrases(tokens)
     assert "new_york" in joined and "new_york" not in tokens and len(joined) < len(tokens)
+
+
+def test_the_committed_tables_have_three_seeds_for_every_setting(sweeps):
+    # The chapter reads these tables: every setting it plots has seeds 0, 1 and 2 with a score.
+    from w2v_teach import datasets, results
+
+    seen: dict[tuple, set] = {}
+    for path in sorted(datasets.RESULTS.glob("knobs_*.csv")):
+        corpus = path.name.split("_")[1].removesuffix(".csv")
+        for r in results.read(path, typed=False):
+            if r["trainer"] == "gensim" and r["score"]:
+                seen.setdefault((corpus, r.get("base") or "", r["knob"], r["value"]), set()).add(r["seed"])
+    for knob in ["lr", "ns_exponent"]:
+        for value in sweeps.KNOBS[knob]:
+            if str(value) not in {"0.025", "0.75"}:  # the baseline comes from the other sweeps
+                assert seen[("world", "", knob, format(value, ".6g"))] == {"0", "1", "2"}
+    for knob, value in [("lr", "0.0125"), ("lr", "0.05"), ("ns_exponent", "0.5"), ("ns_exponent", "1")]:
+        assert seen[("wiki", "", knob, value)] == {"0", "1", "2"}
+    assert seen[("wiki", "", "phrases", "1")] == {"0", "1", "2"}
+    for base in ["t=0.0", "t=0.001"]:  # the window x subsampling grid
+        for window in ["2", "5", "10"]:
+            assert seen[("world", base, "window", window)] == {"0", "1", "2"}
+    common = [r for r in results.read("knobs_wiki_13.csv", typed=False) if r["knob"] == "min_count"]
+    assert {(r["value"], r["seed"]) for r in common if r["score_common"]} == \
+        {(v, s) for v in ["1", "5", "20"] for s in "012"}
+    assert all(-1 <= float(r["freq_corr"]) <= 1 for r in common)
