@@ -47,7 +47,8 @@ def test_settings_move_one_knob(sweeps):
     hp = sweeps.settings("wiki", "window", 10)
     assert hp == dict(sweeps.BASE, window=10, epochs=sweeps.BASE_EPOCHS["wiki"])
     assert sweeps.settings("world", "epochs", 20)["epochs"] == 20
-    assert set(sweeps.KNOBS) == {"window", "dim", "negatives", "t", "min_count", "epochs", "model", "loss"}
+    assert set(sweeps.KNOBS) == {"window", "dim", "negatives", "t", "min_count", "epochs", "model", "loss",
+                                 "lr", "ns_exponent", "phrases"}
     assert all(sweeps.BASE.get(k, sweeps.BASE_EPOCHS["wiki"]) in v for k, v in sweeps.KNOBS.items())
 
 
@@ -78,3 +79,63 @@ def test_grid_errors(sweeps, bad, capsys):
     with pytest.raises(SystemExit):
         sweeps.main(["--corpus", "world", "--grid", bad])
     assert "--grid" in capsys.readouterr().err
+
+
+def test_set_moves_the_baseline_and_the_rows_say_so(sweeps, tmp_path):
+    argv = ["--corpus", "world", "--quick", "--seeds", "0", "--set", "t=0.001", "--grid", "window=2",
+            "--name", "moved", "--out", str(tmp_path)]
+    assert sweeps.main(argv) == 0
+    comments, rows = read_table(tmp_path / "moved.csv")
+    assert "'t': 0.001" in comments[1]
+    assert [(r["knob"], r["value"], r["base"]) for r in rows] == [("window", "2", "t=0.001")]
+    assert sweeps.settings("world", "window", 2, moved={"t": 0.001})["t"] == 0.001
+
+
+def test_wiki_rows_carry_common_pairs_and_frequency_correlation(sweeps, tmp_path):
+    import w2v_teach as w2v
+
+    tokens = w2v.datasets.wiki_sample()
+    common = sweeps.common_pairs(tokens)
+    counts = {}
+    for w in tokens:
+        counts[w] = counts.get(w, 0) + 1
+    assert common and all(min(counts[p.w1], counts[p.w2]) >= sweeps.COMMON_MIN_COUNT for p in common)
+    assert len(common) < len(sweeps.common_pairs(tokens, min_count=5))
+    argv = ["--corpus", "wiki", "--quick", "--seeds", "0", "--grid", "phrases=1", "--name", "ph", "--out", str(tmp_path)]
+    assert sweeps.main(argv) == 0
+    _, rows = read_table(tmp_path / "ph.csv")
+    assert -1 <= float(rows[0]["freq_corr"]) <= 1 and -1 <= float(rows[0]["score_common"]) <= 1
+
+
+def test_phrases_join_pairs(sweeps):
+    import w2v_teach as w2v
+
+    tokens = w2v.datasets.wiki_sample()[:100_000]
+    joined = sweeps.join_phrases(tokens)
+    assert "new_york" in joined and "new_york" not in tokens and len(joined) < len(tokens)
+
+
+def test_the_committed_tables_have_three_seeds_for_every_setting(sweeps):
+    # The chapter reads these tables: every setting it plots has seeds 0, 1 and 2 with a score.
+    from w2v_teach import datasets, results
+
+    seen: dict[tuple, set] = {}
+    for path in sorted(datasets.RESULTS.glob("knobs_*.csv")):
+        corpus = path.name.split("_")[1].removesuffix(".csv")
+        for r in results.read(path, typed=False):
+            if r["trainer"] == "gensim" and r["score"]:
+                seen.setdefault((corpus, r.get("base") or "", r["knob"], r["value"]), set()).add(r["seed"])
+    for knob in ["lr", "ns_exponent"]:
+        for value in sweeps.KNOBS[knob]:
+            if str(value) not in {"0.025", "0.75"}:  # the baseline comes from the other sweeps
+                assert seen[("world", "", knob, format(value, ".6g"))] == {"0", "1", "2"}
+    for knob, value in [("lr", "0.0125"), ("lr", "0.05"), ("ns_exponent", "0.5"), ("ns_exponent", "1")]:
+        assert seen[("wiki", "", knob, value)] == {"0", "1", "2"}
+    assert seen[("wiki", "", "phrases", "1")] == {"0", "1", "2"}
+    for base in ["t=0.0", "t=0.001"]:  # the window x subsampling grid
+        for window in ["2", "5", "10"]:
+            assert seen[("world", base, "window", window)] == {"0", "1", "2"}
+    common = [r for r in results.read("knobs_wiki_13.csv", typed=False) if r["knob"] == "min_count"]
+    assert {(r["value"], r["seed"]) for r in common if r["score_common"]} == \
+        {(v, s) for v in ["1", "5", "20"] for s in "012"}
+    assert all(-1 <= float(r["freq_corr"]) <= 1 for r in common)

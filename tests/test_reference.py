@@ -45,3 +45,12 @@ def test_cbow_and_hierarchical_softmax(tokens):
 def test_a_bare_string_is_refused():
     with pytest.raises(ValueError, match="tokenize"):
         train_gensim("the cat sat")
+
+
+def test_ns_exponent_reaches_gensim_and_is_checked(tokens):
+    model = train_gensim(tokens, dim=8, epochs=1, ns_exponent=0.0).info["gensim_model"]
+    assert model.ns_exponent == 0.0
+    noise = np.diff(model.cum_table, prepend=0) / model.cum_table[-1]
+    np.testing.assert_allclose(noise, 1 / len(noise), rtol=1e-4)  # uniform noise words
+    with pytest.raises(ValueError, match="ns_exponent"):
+        train_gensim(tokens, dim=8, epochs=1, ns_exponent=-0.5)

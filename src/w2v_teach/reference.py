@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._checks import check_bool, check_choice, check_int
+from ._checks import check_bool, check_choice, check_float, check_int
 from .text import Vocab
 from .training import DEFAULT_LR, TrainResult, check_hyperparameters, make_result
 
@@ -33,6 +33,7 @@ def train_gensim(
     seed: int = 0,
     workers: int = 1,
     hs: bool = False,
+    ns_exponent: float = 0.75,
 ) -> TrainResult:
     """Train gensim's word2vec on `tokens` (a flat list of words); return a TrainResult.
 
@@ -41,7 +42,9 @@ def train_gensim(
     epochs, min_count, seed. lr: alpha, decaying linearly to gensim's min_alpha (None: the C
     tool's 0.025 for skip-gram, 0.05 for CBOW). t: sample (None or 0: no subsampling).
     workers: gensim's threads (1 repeats exactly; more are faster and do not). hs: hierarchical
-    softmax instead of negative sampling (then negatives=0 is passed to gensim).
+    softmax instead of negative sampling (then negatives=0 is passed to gensim; gensim's own
+    ``hs=1`` keeps negative sampling on unless ``negative=0``). ns_exponent: the power of the
+    noise distribution (0.75 in the papers; 0 draws noise words uniformly, 1 by frequency).
 
     The result holds the embeddings (gensim's ``wv``, in its frequency order, with counts),
     W_in (``wv.vectors``), W_out (``syn1neg``, or ``syn1`` with hs), the effective words per
@@ -56,6 +59,7 @@ def train_gensim(
                                lr=DEFAULT_LR[model] if lr is None else lr, t=t, min_count=min_count)
     workers = check_int("workers", workers, 1)
     hs = check_bool("hs", hs)
+    ns_exponent = check_float("ns_exponent", ns_exponent, minimum=0.0, strict=False, maximum=2.0)
     if isinstance(tokens, str) or not tokens:
         raise ValueError("tokens must be a non-empty list of words (tokenize a str first)")
     tokens = tokens if isinstance(tokens, list) else list(tokens)
@@ -63,7 +67,7 @@ def train_gensim(
     gensim_model = Word2Vec(
         sg=int(model == "skipgram"), hs=int(hs), negative=0 if hs else hp.negatives,
         vector_size=hp.dim, window=hp.window, alpha=hp.lr, sample=hp.t or 0, min_count=hp.min_count,
-        workers=workers, seed=hp.seed,
+        workers=workers, seed=hp.seed, ns_exponent=ns_exponent,
     )
     gensim_model.build_vocab(chunks)
     start = time.perf_counter()
