@@ -36,7 +36,7 @@ from w2v_teach.world_lexicon import GENDER, NAMES, PRONOUNS
 
 COLUMNS = ("seed", "measure", "before", "after")
 HELD_OUT = ("swimming", "running", "writing", "singing", "driving", "flying", "climbing", "riding")
-SETTINGS = dict(dim=50, window=5, negatives=5, epochs=5, t=1e-3, min_count=5)
+SETTINGS = {"dim": 50, "window": 5, "negatives": 5, "epochs": 5, "t": 1e-3, "min_count": 5}
 DEFINITIONAL = [("she", "he"), ("her", "his"), ("mrs", "mr"), ("woman", "man")]
 GENDERED = ({w for a, b, _ in GENDER for w in (a, b)} | {w for p in PRONOUNS for w in p.values()}
             | {w for names in NAMES for w in names} | {w for p in DEFINITIONAL for w in p})
@@ -100,8 +100,8 @@ def main(argv=None) -> int:
         print(f"seed {seed}:", ", ".join(f"{r['measure']} {r['before']:.3f} -> {r['after']:.3f}"
                                          for r in rows[-7:]), flush=True)
         w2v.results.write(args.out, rows, COLUMNS, float_format=".4g",
-                          header=[f"benchmarks/ch7_debias.py --seeds {','.join(map(str, args.seeds))}"
-                                  f" --tokens {args.tokens}"])
+                          header=[(f"benchmarks/ch7_debias.py --seeds {','.join(map(str, args.seeds))}"
+                                  f" --tokens {args.tokens}")])
     return 0
 
 

@@ -34,7 +34,7 @@ import w2v_teach as w2v
 COLUMNS = ("seed", "word", "planted", "share", "cos_weighted", "cos_equal", "cos_reversed",
            "cos_sense1", "cos_sense2", "atom_cos1", "atom_cos2", "misfit")
 HELD_OUT = ("swimming", "running", "writing", "singing", "driving", "flying", "climbing", "riding")
-SETTINGS = dict(dim=50, window=5, negatives=5, epochs=5, t=1e-3, min_count=5)
+SETTINGS = {"dim": 50, "window": 5, "negatives": 5, "epochs": 5, "t": 1e-3, "min_count": 5}
 
 
 def unit(a: np.ndarray) -> np.ndarray:
@@ -151,8 +151,8 @@ def main(argv=None) -> int:
         rows += run_seed(corpus, seed, args.atoms, args.sparsity)
         print(f"seed {seed}: shares", " ".join(f"{r['share']:.2f}" for r in rows[-6:]), flush=True)
         w2v.results.write(args.out, rows, COLUMNS, float_format=".4f",
-                          header=[f"benchmarks/ch7_polysemy.py --seeds {','.join(map(str, args.seeds))}"
-                                  f" --tokens {args.tokens} --atoms {args.atoms} --sparsity {args.sparsity}"],
+                          header=[(f"benchmarks/ch7_polysemy.py --seeds {','.join(map(str, args.seeds))}"
+                                  f" --tokens {args.tokens} --atoms {args.atoms} --sparsity {args.sparsity}")],
                           sort_key=lambda r: (r["seed"], r["planted"]))
     return 0
 
