@@ -97,6 +97,26 @@ def test_neighbour_recoverability_by_hand():
     assert bias.neighbour_recoverability(emb, list("abcdef"), [0, 0, 0, 1, 1, 1], k=3) == 1.0
 
 
+def test_neighbour_bias_by_hand():
+    emb = at_angles({"a": 0, "b": 10, "c": 20, "d": 90, "e": 100, "f": 110})
+    vocabulary, before = list("abcdef"), [1.0, 1.0, -1.0, -1.0, -1.0, 1.0]
+    # itself left out: a's nearest is b (+), c's is b (+), d's is e (-)
+    assert bias.neighbour_bias(emb, ["a", "c", "d"], vocabulary, before, k=1).tolist() == [1, 1, 0]
+    # two nearest: a has b (+), c (-); d has e (-), f (+); f has e (-), d (-)
+    share = bias.neighbour_bias(emb, ["a", "d", "f"], vocabulary, before, k=2)
+    np.testing.assert_allclose(share, [0.5, 0.5, 0.0])
+    # a word outside the vocabulary has all of it as candidates
+    out = table({"a": [1.0, 0.0], "b": [0.0, 1.0], "q": [1.0, 0.1]})
+    assert bias.neighbour_bias(out, ["q"], ["a", "b"], [1.0, -1.0], k=1).tolist() == [1.0]
+
+
+def test_cluster_agreement_by_hand():
+    emb = at_angles({"a": 0, "b": 10, "c": 20, "d": 90, "e": 100, "f": 110})
+    assert bias.cluster_agreement(emb, list("abcdef"), [0, 0, 0, 1, 1, 1]) == 1.0
+    assert bias.cluster_agreement(emb, list("abcdef"), ["y", "y", "y", "x", "x", "x"]) == 1.0
+    assert bias.cluster_agreement(emb, list("abcdef"), [0, 1, 0, 1, 0, 1]) == pytest.approx(4 / 6)
+
+
 @pytest.mark.parametrize("call, error", [
     (lambda: bias.difference_direction(PLANE, [("x1", "nope")]), KeyError),
     (lambda: bias.difference_direction(PLANE, [("x1", "y1")], method="svd"), ValueError),
@@ -114,6 +134,12 @@ def test_neighbour_recoverability_by_hand():
     (lambda: bias.neighbour_recoverability(PLANE, ["x1", "y1", "w"], [0, 1], k=1), ValueError),
     (lambda: bias.neighbour_recoverability(PLANE, ["x1", "y1", "w"], [0, 1, 1], k=3), ValueError),
     (lambda: bias.neighbour_recoverability(PLANE, ["x1", "y1", "w"], [0, 1, 1], k=0), ValueError),
+    (lambda: bias.neighbour_bias(PLANE, ["w"], ["x1", "y1"], [1.0], k=1), ValueError),
+    (lambda: bias.neighbour_bias(PLANE, ["w"], ["x1", "y1"], [1.0, -1.0], k=2), ValueError),
+    (lambda: bias.neighbour_bias(PLANE, ["w"], ["x1", "nope"], [1.0, -1.0], k=1), KeyError),
+    (lambda: bias.cluster_agreement(PLANE, ["x1", "y1", "w"], [0, 0, 0]), ValueError),
+    (lambda: bias.cluster_agreement(PLANE, ["x1", "y1", "w"], [0, 1]), ValueError),
+    (lambda: bias.cluster_agreement(PLANE, ["x1", "nope"], [0, 1]), KeyError),
 ])
 def test_bad_arguments(call, error):
     with pytest.raises(error):

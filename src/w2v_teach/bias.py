@@ -8,6 +8,9 @@
 - :func:`hard_debias`: Bolukbasi et al.'s "neutralize and equalize".
 - :func:`neighbour_recoverability`: how well a word's neighbours still tell its label after
   debiasing (the test of Gonen and Goldberg 2019).
+- :func:`neighbour_bias`, :func:`cluster_agreement`: Gonen and Goldberg's own tests, over a whole
+  vocabulary: the share of a word's nearest neighbours that were biased one way before
+  debiasing, and how well two clusters of the debiased vectors split the words by their label.
 
 Every measure works on the unit vectors of an :class:`~w2v_teach.embeddings.Embeddings`.
 """
@@ -183,3 +186,47 @@ def neighbour_recoverability(emb: Embeddings, words, labels, k: int = 3) -> floa
             votes[labels[j]] = votes.get(labels[j], 0) + 1
         hits += max(votes, key=votes.get) == labels[i]
     return hits / len(words)
+
+
+def neighbour_bias(emb: Embeddings, words, vocabulary, original_bias, k: int = 100) -> np.ndarray:
+    """Return, per word, the share of its k nearest `vocabulary` words with positive original bias.
+
+    original_bias: one number per vocabulary word (its projection on the bias direction before
+    debiasing). A word is not its own neighbour. Gonen and Goldberg 2019 correlate this share
+    with the word's own original bias: a high correlation after debiasing means the neighbourhoods
+    still carry the bias.
+    """
+    vocabulary = check_words("vocabulary", vocabulary)
+    original_bias = np.asarray(original_bias, dtype=np.float64)
+    if original_bias.shape != (len(vocabulary),):
+        raise ValueError(f"original_bias must have one entry per vocabulary word "
+                         f"({len(vocabulary)}), got shape {original_bias.shape}")
+    k = check_int("k", k, 1)
+    if k >= len(vocabulary):
+        raise ValueError(f"k must be smaller than the vocabulary ({len(vocabulary)} words), got {k}")
+    W, V = _word_units(emb, words, "words"), _word_units(emb, vocabulary, "vocabulary")
+    sims = W @ V.T  # (n words, n vocabulary)
+    position = {w: i for i, w in enumerate(vocabulary)}
+    for i, w in enumerate(check_words("words", words)):
+        if w in position:
+            sims[i, position[w]] = -np.inf  # not its own neighbour
+    near = np.argsort(-sims, axis=1, kind="stable")[:, :k]  # (n words, k)
+    return (original_bias[near] > 0).mean(axis=1)
+
+
+def cluster_agreement(emb: Embeddings, words, labels, seed: int = 0) -> float:
+    """Return how well 2-means clusters of the words' unit vectors match two labels (0.5 to 1).
+
+    The share of words whose cluster matches their label, under the better of the two ways of
+    naming the clusters (Gonen and Goldberg 2019 cluster the most biased words after debiasing).
+    """
+    from sklearn.cluster import KMeans
+
+    words = check_words("words", words)
+    labels = np.asarray(labels)
+    if labels.shape != (len(words),) or len(set(labels.tolist())) != 2:
+        raise ValueError(f"labels must hold two values, one per word ({len(words)}), got {labels.tolist()!r}")
+    check_int("seed", seed, 0)
+    found = KMeans(2, n_init=10, random_state=seed).fit(_word_units(emb, words, "words")).labels_
+    same = float(np.mean(found == (labels == labels[0])))
+    return max(same, 1.0 - same)
