@@ -78,3 +78,28 @@ def test_als_recommends_the_planted_partner():
     model = R.als_factors(train, 4, factors=4, iterations=10, seed=0)
     scores = R.als_scores(model, [np.array([0]), np.array([2])], 4)
     np.testing.assert_array_equal(R.top_k(scores, 1, exclude=[[0], [2]]).ravel(), [1, 3])
+
+
+def test_item_item_scores_by_hand():
+    # sessions {0, 1}, {0, 1}, {0, 2}, {2}: C[0, 1] = 2, C[0, 2] = 1; items held by 3, 2, 2 sessions
+    sessions = [np.array([0, 1]), np.array([0, 1]), np.array([0, 2]), np.array([2])]
+    C = R.session_cooccurrence(sessions, 3)
+    holding = np.asarray(R.session_matrix(sessions, 3).sum(axis=0)).ravel()
+    assert holding.tolist() == [3, 2, 2]
+    raw = R.item_item_scores(C, holding, [0], "raw")
+    np.testing.assert_allclose(raw, [[0, 2, 1]])
+    np.testing.assert_allclose(R.item_item_scores(C, holding, [0], "cosine"),
+                               [[0, 2 / math.sqrt(6), 1 / math.sqrt(6)]])
+    np.testing.assert_allclose(R.item_item_scores(C, holding, [2, 0], "lift"), [[1 / 3, 0, 0], [0, 1, 0.5]])
+
+
+def test_item_item_scores_errors():
+    C = R.session_cooccurrence([np.array([0, 1])], 2)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        R.item_item_scores(C, [1, 1], [0], "pmi2")
+    with pytest.raises(ValueError, match="holding must be 2 counts"):
+        R.item_item_scores(C, [1, 1, 1], [0])
+    with pytest.raises(ValueError, match="last must be"):
+        R.item_item_scores(C, [1, 1], [2])
+    with pytest.raises(ValueError, match="square"):
+        R.item_item_scores(np.ones((2, 3)), [1, 1], [0])

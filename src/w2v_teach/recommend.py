@@ -22,7 +22,7 @@ from . import vectors
 from ._checks import check_int, check_matrix
 
 __all__ = ["align_rows", "als_factors", "als_scores", "encode_sessions", "evaluate_ranking", "hit_rate_at_k",
-           "item_counts", "ndcg_at_k", "next_item_cases", "recall_at_k", "session_cooccurrence", "session_matrix",
+           "item_counts", "item_item_scores", "ndcg_at_k", "next_item_cases", "recall_at_k", "session_cooccurrence", "session_matrix",
            "top_k"]
 
 
@@ -136,6 +136,36 @@ def session_cooccurrence(sessions: Sequence[np.ndarray], n_items: int) -> sp.csr
     C.setdiag(0.0)
     C.eliminate_zeros()
     return C
+
+
+ITEM_ITEM = ("raw", "cosine", "lift")
+
+
+def item_item_scores(cooc, holding, last, kind: str = "raw") -> np.ndarray:
+    """Return (queries, n_items) item-item scores of every candidate b for each query's `last` item a.
+
+    cooc: the (n_items, n_items) session co-occurrence counts C (:func:`session_cooccurrence`);
+    holding: (n_items,) n_b, the number of training sessions that hold each item. kind "raw":
+    C[a, b], "bought together" counts, which favour best-sellers; "cosine": C[a, b] / sqrt(n_a n_b),
+    the textbook item-item collaborative filter; "lift": C[a, b] / n_b, which ranks the candidates
+    of a fixed a like PMI(a, b) = log C[a, b] N / (n_a n_b).
+    """
+    if kind not in ITEM_ITEM:
+        raise ValueError(f"kind must be one of {ITEM_ITEM}, got {kind!r}")
+    C = check_matrix("cooc", cooc.toarray() if sp.issparse(cooc) else cooc)
+    if C.shape[0] != C.shape[1]:
+        raise ValueError(f"cooc must be square (n_items, n_items), got shape {C.shape}")
+    n = np.asarray(holding, dtype=np.float64)
+    if n.shape != (C.shape[0],) or (n < 0).any():
+        raise ValueError(f"holding must be {C.shape[0]} counts >= 0, got shape {n.shape}")
+    last = np.asarray(last, dtype=np.int64)
+    if last.ndim != 1 or (last.size and (last.min() < 0 or last.max() >= C.shape[0])):
+        raise ValueError(f"last must be a 1-d array of item ids in [0, {C.shape[0]})")
+    rows = C[last].astype(np.float64)  # (queries, n_items)
+    n = np.maximum(n, 1.0)  # an item no session holds has no co-occurrence either
+    if kind == "cosine":
+        return rows / np.sqrt(n[last][:, None] * n[None, :])
+    return rows if kind == "raw" else rows / n[None, :]
 
 
 def session_matrix(sessions: Sequence[np.ndarray], n_items: int) -> sp.csr_matrix:
