@@ -13,8 +13,10 @@ Three parts, each printed as a Markdown table (benchmarks/README.md quotes them)
 * ``--parts``: the time of one batch of each trainer's fast step, part by part, each part timed
   in isolation on the same real batches of the Wikipedia sample (epoch 0), against the whole
   step; "the rest" is the whole minus the parts (Python overhead, small temporaries, caches).
-* ``--ratio``: effective words per second of our trainers and gensim's (``workers=1``),
-  interleaved over `repeats` seeds; best and median ratio of this run.
+* ``--ratio``: effective words per second of our trainers, with their defaults and with the
+  fast options that bench_sgns.py passes (``FAST_*`` below), against gensim's (``workers=1``;
+  ``--hogwild``: also two processes against gensim ``workers=2``), interleaved over `repeats`
+  seeds; the best and the median of the per-seed ratios of this run.
 
 Every time is a *minimum* over repeats (of one batch's part, then averaged over the batches):
 on a machine shared with other jobs the minimum is the least disturbed estimate of a part's own
@@ -284,29 +286,41 @@ def hs_parts(n_batches: int) -> list[tuple[str, float]]:
 
 
 # -- same-run speed ratios against gensim ---------------------------------------------------------
-def ratio_rows(tokens: list[str], epochs: int, fast: bool) -> dict:
-    """Return {row: (reference row, run(seed) -> effective words/s)}; `fast`: the benchmark's options."""
-    ns = dict(shared_negatives=16, share_size=128) if fast else {}
-    tn = dict(shared_negatives=16, share_size=256) if fast else {}
+# The options that bench_sgns.py passes for the speed targets (the defaults keep the chapters' numbers).
+FAST_NUMPY = {"shared_negatives": 16, "share_size": 128}  # sgns.train
+FAST_TORCH = {"shared_negatives": 16, "share_size": 256}  # torch_models.train and hogwild.train
+FAST_HS = {"share_paths": True}  # hsoftmax.train
+
+
+def ratio_rows(tokens: list[str], epochs: int, hogwild: bool) -> dict:
+    """Return {row: (reference row, run(seed) -> effective words/s)}: defaults and fast options."""
     hs_hyper = {k: v for k, v in HYPER.items() if k != "negatives"}
 
     def gensim(**kw):
         return lambda s: w2v.reference.train_gensim(tokens, epochs=epochs, seed=s, **HYPER, **kw).words_per_second
-    return {
-        "gensim workers=1": (None, gensim(workers=1)),
-        "NumPy sgns.train": ("gensim workers=1", lambda s: w2v.sgns.train(
-            tokens, epochs=epochs, seed=s, **HYPER, **ns).words_per_second),
-        "PyTorch torch_models.train": ("gensim workers=1", lambda s: w2v.torch_models.train(
-            tokens, epochs=epochs, seed=s, device="cpu", **HYPER, **tn).words_per_second),
-        "gensim hs=1 workers=1": (None, gensim(workers=1, hs=True)),
-        "NumPy hsoftmax.train": ("gensim hs=1 workers=1", lambda s: w2v.hsoftmax.train(
-            tokens, epochs=epochs, seed=s, **hs_hyper).words_per_second),
-    }
+
+    def ours(train, hyper=HYPER, **kw):
+        return lambda s: train(tokens, epochs=epochs, seed=s, **hyper, **kw).words_per_second
+    rows = {"gensim workers=1": (None, gensim(workers=1)),
+            "NumPy sgns.train (defaults)": ("gensim workers=1", ours(w2v.sgns.train)),
+            "NumPy sgns.train (S 16 / 128)": ("gensim workers=1", ours(w2v.sgns.train, **FAST_NUMPY)),
+            "PyTorch torch_models.train (defaults)": ("gensim workers=1", ours(w2v.torch_models.train, device="cpu")),
+            "PyTorch torch_models.train (S 16 / 256)": ("gensim workers=1", ours(
+                w2v.torch_models.train, device="cpu", **FAST_TORCH)),
+            "gensim hs=1 workers=1": (None, gensim(workers=1, hs=True)),
+            "NumPy hsoftmax.train (defaults)": ("gensim hs=1 workers=1", ours(w2v.hsoftmax.train, hs_hyper)),
+            "NumPy hsoftmax.train (share_paths)": ("gensim hs=1 workers=1", ours(w2v.hsoftmax.train, hs_hyper, **FAST_HS))}
+    if hogwild:
+        rows.update({"gensim workers=2": (None, gensim(workers=2)),
+                     "Hogwild 2 processes (defaults)": ("gensim workers=2", ours(w2v.hogwild.train, workers=2)),
+                     "Hogwild 2 processes (S 16 / 256)": ("gensim workers=2", ours(
+                         w2v.hogwild.train, workers=2, **FAST_TORCH))})
+    return rows
 
 
-def ratio_table(epochs: int, repeats: int, fast: bool) -> list[tuple[str, str, float, float]]:
+def ratio_table(epochs: int, repeats: int, hogwild: bool) -> list[tuple[str, str, float, float]]:
     """Return (row, reference, best ratio, median ratio) over `repeats` interleaved seeds."""
-    rows = ratio_rows(w2v.datasets.wiki_sample(), epochs, fast)
+    rows = ratio_rows(w2v.datasets.wiki_sample(), epochs, hogwild)
     speeds = {name: [] for name in rows}
     for seed in range(repeats):
         for name, (_, run) in rows.items():
@@ -334,7 +348,7 @@ def main(argv=None) -> int:
     parser.add_argument("--limits", action="store_true", help="the machine's limits")
     parser.add_argument("--parts", default="", help="comma-separated trainers to break down: numpy,torch,hs")
     parser.add_argument("--ratio", action="store_true", help="same-run speed ratios against gensim")
-    parser.add_argument("--fast", action="store_true", help="--ratio with the benchmark's fast options")
+    parser.add_argument("--hogwild", action="store_true", help="--ratio also for two processes (noisy when shared)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batches", type=int, default=64, help="batches to time each part on")
@@ -350,7 +364,7 @@ def main(argv=None) -> int:
             print_table((f"{name}: part of a batch", "ms"), parts[name](args.batches))
     if args.ratio or everything:
         print_table(("trainer", "against", "best ratio", "median ratio"),
-                    ratio_table(args.epochs, args.repeats, args.fast), "{:.2f}")
+                    ratio_table(args.epochs, args.repeats, args.hogwild), "{:.2f}")
     return 0
 
 
