@@ -214,7 +214,6 @@ def torch_chunk(batch: int = 2048, group: int = 512):
 def torch_parts(n_batches: int) -> list[tuple[str, float]]:
     """Return (part, ms per batch of 2048 pairs) of torch_models.train's hand-written step."""
     import torch
-    import torch.nn.functional as F
     from w2v_teach import torch_batches as tb
     torch.set_num_threads(1)
     V, layout, chunk, make_s = torch_chunk()
@@ -228,16 +227,18 @@ def torch_parts(n_batches: int) -> list[tuple[str, float]]:
         neg = torch.bmm(v, un.transpose(1, 2))
         return torch.linalg.vecdot(rows[:b], u), torch.bmm(neg, un), torch.bmm(neg.transpose(1, 2), v)
 
-    def elementwise(index):
-        pos, neg = rows[:b, 0], rows[:b, :32]
-        torch.mul(torch.sigmoid(pos).sub_(1.0).unsqueeze_(1), rows[b:2 * b], out=grads[:b])
-        return torch.sigmoid(neg).mul_(5 / 32), F.softplus(neg).sum().item() / 20  # loss: 1 batch in 20
+    neg = torch.rand(4, 512, 32)  # (G, g, S) the noise scores' shape
+
+    def elementwise(index):  # (the loss, every 20th batch, is left out)
+        torch.mul(torch.sigmoid(rows[:b, 0]).sub_(1.0).unsqueeze_(1), rows[b:2 * b], out=grads[:b])
+        torch.mul(rows[:b, 0].unsqueeze(1), rows[:b], out=grads[b:2 * b])
+        return torch.sigmoid(neg).mul_(5 / 32)
 
     parts = [("cut a batch (subsample, windows, noise, layout; in the worker process)",
               lambda index: None),
              ("gather every row (one index_select)", lambda index: torch.index_select(W, 0, index, out=rows[:width])),
              ("three batched products and u.v", products),
-             ("sigmoids, scalings, the loss", elementwise),
+             ("sigmoids and the positive terms' products", elementwise),
              ("scatter every row's step (COO add)", lambda index: tb.scatter_add(W, index, grads, -0.0))]
     with torch.no_grad():
         table = [(name, sweep(batches, part)) for name, part in parts]
@@ -247,7 +248,7 @@ def torch_parts(n_batches: int) -> list[tuple[str, float]]:
 
 
 def hs_parts(n_batches: int) -> list[tuple[str, float]]:
-    """Return (part, ms per batch of 1024 pairs) of hsoftmax.train's step (skip-gram)."""
+    """Return (part, ms per batch of 1024 pairs) of hsoftmax.train's step (skip-gram), and the shared-path step."""
     from scipy.special import expit
     from w2v_teach import hsoftmax
     vocab, ids, batches = epoch_batches(1024, n_batches)
@@ -282,7 +283,10 @@ def hs_parts(n_batches: int) -> list[tuple[str, float]]:
     rows = [(name, sweep(data, part)) for name, part in parts]
     whole = sweep(data, lambda c, o, *r: w2v.inputs.update(
         W_in, c, "skipgram", lambda h: hsoftmax.output_step(nodes, tree, h, o, lr * 0), sum_with="reduceat"))
-    return _with_rest(rows, whole, "the whole step (inputs.update + hsoftmax.output_step)")
+    shared = sweep(data, lambda c, o, *r: w2v.inputs.update(  # the same pairs read the other way round
+        W_in, o, "skipgram", lambda h: hsoftmax.shared_path_step(nodes, tree, h, c, lr * 0), sum_with="reduceat"))
+    return _with_rest(rows, whole, "the whole step (inputs.update + hsoftmax.output_step)") + [
+        ("the whole step with share_paths=True (hsoftmax.shared_path_step)", shared)]
 
 
 # -- same-run speed ratios against gensim ---------------------------------------------------------

@@ -18,6 +18,9 @@ inner node ids 0..V-2 with the root V-2. Paths are padded to a common length wit
 batch is one (B, L, dim) gather, one batched product, a sigmoid and two scatter-adds. The trainer
 follows the C tool in skipping path nodes whose score is beyond +-6 (see ``MAX_SCORE``);
 :func:`loss_and_grads` is the exact gradient, without that rule. Derived in chapter 5.
+The speed path ``train(share_paths=True)`` (:func:`shared_path_step`) reads each skip-gram pair
+the C tool's way round, so that the pairs of one centre word share its path: one gathered path
+and one matrix product per centre instead of one per pair.
 """
 from __future__ import annotations
 
@@ -298,7 +301,7 @@ def train(tokens: Sequence[str], *, model: str = "skipgram", dim: int = 100, win
     share_paths (skip-gram): predict each centre word's path from its context words' vectors, as
     the C tool and gensim do, instead of each context word's path from the centre's vector (the
     same pairs, read the other way round); a centre's pairs then share one path, which
-    :func:`shared_path_step` gathers and scores once (about twice as fast; different numbers).
+    :func:`shared_path_step` gathers and scores once (a step about 1.7x faster; other numbers).
     """
     hp = model_hyperparameters(
         model, lr=lr, batch_size=batch_size, default_batch=_HS_BATCH, dim=dim, window=window, epochs=epochs, t=t,
