@@ -145,19 +145,26 @@ def sweep(batches: list, part: Callable, repeats: int = 5) -> float:
     return float(np.mean([best_time(lambda: part(*b), repeats) for b in batches])) * 1e3
 
 
-def numpy_parts(n_batches: int) -> list[tuple[str, float]]:
-    """Return (part, ms per batch of 2048 pairs) of sgns.train's default step (S = 32 per 256 pairs)."""
-    from w2v_teach import negative_sampling
+def _numpy_batches(n_batches: int, G: int = 8, S: int = 32):
+    """Return (W_in, W_out, noise sampler, rng, per batch (c, o, noise, h, u, N, scores))."""
     from w2v_teach.sampling import NegativeSampler, noise_distribution
     vocab, ids, batches = epoch_batches(2048, n_batches)
-    rng, V, G, S = np.random.default_rng(0), len(vocab), 8, 32
+    rng, V = np.random.default_rng(0), len(vocab)
     sampler = NegativeSampler(noise_distribution(vocab.counts))
     W_in = (rng.random((V, 100), np.float32) - 0.5) / 100
     W_out = (rng.random((V, 100), np.float32) - 0.5) / 100
     noise = [sampler.draw((G, S), rng) for _ in batches]
     data = [(c, o, z, W_in[c], W_out[o], W_out[z]) for (c, o), z in zip(batches, noise)]
     data = [(*b, np.matmul(b[3].reshape(G, 256, 100), b[5].transpose(0, 2, 1))) for b in data]
-    lr, scale = np.float32(0.025), np.float32(5 / 32)
+    return W_in, W_out, sampler, rng, data
+
+
+def numpy_parts(n_batches: int) -> list[tuple[str, float]]:
+    """Return (part, ms per batch of 2048 pairs) of sgns.train's default step (S = 32 per 256 pairs)."""
+    from w2v_teach import negative_sampling
+    G, S = 8, 32
+    W_in, W_out, sampler, rng, data = _numpy_batches(n_batches, G, S)
+    V, lr, scale = W_in.shape[0], np.float32(0.025), np.float32(5 / 32)
 
     def scores(c, o, z, h, u, N, a):
         return np.matmul(h.reshape(G, 256, 100), N.transpose(0, 2, 1)), np.einsum("bd,bd->b", h, u)
