@@ -302,3 +302,50 @@ def test_train_uses_the_tree_it_is_given(world, kind):
     V = len(run.vocab)
     assert np.array_equal(run.info["tree"].children, hsoftmax.build_tree(kind, run.vocab.counts, 1).children)
     assert set(run.info["tree"].lengths.tolist()) <= {int(np.log2(V)), int(np.log2(V)) + 1}
+
+# -- the shared-path speed step -------------------------------------------------------------------
+def _runs_problem(seed: int, dtype=np.float32):
+    """Return (tree, nodes, h, targets): runs of equal targets of lengths 1-7, a node table with large scores."""
+    rng = np.random.default_rng(seed)
+    tree = huffman(np.sort(rng.integers(1, 1000, 300))[::-1].astype(np.int64))
+    nodes = (rng.standard_normal((299, 16)) * 0.8).astype(dtype)  # some |scores| beyond MAX_SCORE
+    targets = np.repeat(rng.integers(0, 300, 12), rng.integers(1, 8, 12))
+    h = rng.standard_normal((targets.shape[0], 16)).astype(dtype)
+    return tree, nodes, h, targets
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_shared_path_step_takes_the_same_step_as_output_step(seed):
+    tree, nodes, h, targets = _runs_problem(seed)
+    N1, N2 = nodes.copy(), nodes.copy()
+    loss1, dh1 = hsoftmax.output_step(N1, tree, h, targets, np.float32(0.1), True)
+    loss2, dh2 = hsoftmax.shared_path_step(N2, tree, h, targets, np.float32(0.1), True)
+    assert loss2 == pytest.approx(loss1, rel=1e-5)
+    np.testing.assert_allclose(dh2, dh1, atol=1e-5)
+    np.testing.assert_allclose(N2, N1, atol=1e-5)
+    assert np.abs(N1 - nodes).max() > 0.1  # the step moved the nodes: the comparison is not vacuous
+
+
+def test_shared_path_step_skips_only_what_output_step_skips():
+    tree, nodes, h, targets = _runs_problem(5, np.float64)
+    targets = targets[::-1].copy()  # other runs, other paddings
+    N1, N2 = nodes.copy(), nodes.copy()
+    _, dh1 = hsoftmax.output_step(N1, tree, h, targets, 0.5)
+    loss, dh2 = hsoftmax.shared_path_step(N2, tree, h, targets, 0.5)
+    assert loss is None
+    np.testing.assert_allclose(dh2, dh1, atol=1e-12)
+    np.testing.assert_allclose(N2, N1, atol=1e-12)
+
+
+def test_train_with_shared_paths_learns_the_planted_analogies(world):
+    result = hsoftmax.train(world.tokens, dim=32, epochs=3, t=1e-3, seed=0, share_paths=True)
+    report = w2v.evaluate.analogy_accuracy(result.embeddings, world.questions)
+    assert result.info["share_paths"] is True
+    assert report.accuracy >= 0.3  # the default orientation: 0.376-0.390 (seeds 0-2)
+
+
+def test_share_paths_is_for_skipgram_only(world):
+    with pytest.raises(ValueError, match="share_paths is for model='skipgram'"):
+        hsoftmax.train(world.tokens, model="cbow", share_paths=True)
+    with pytest.raises(TypeError, match="share_paths"):
+        hsoftmax.train(world.tokens, share_paths="yes")

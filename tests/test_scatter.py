@@ -63,3 +63,12 @@ def test_group_rows_is_the_csr_pattern_of_equal_ids():
     assert order.dtype == starts.dtype == np.int32
     for j, word in enumerate(distinct):
         assert sorted(order[starts[j]:starts[j + 1]].tolist()) == np.flatnonzero(ids == word).tolist()
+
+
+@pytest.mark.parametrize("high", [50, 70_000])  # 16-bit ids take the radix sort, larger ones the general sort
+def test_group_rows_keeps_each_group_in_row_order_whatever_the_id_width(high):
+    ids = np.random.default_rng(0).integers(0, high, 5000)
+    distinct, order, starts = scatter.group_rows(ids)
+    np.testing.assert_array_equal(distinct, np.unique(ids))
+    for j, word in enumerate(distinct):
+        assert order[starts[j]:starts[j + 1]].tolist() == np.flatnonzero(ids == word).tolist()
