@@ -47,7 +47,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 
 import w2v_teach as w2v
 
