@@ -78,3 +78,17 @@ def test_bad_arguments_exit_with_a_message(script, argv, capsys):
         script.parse_args(argv)
     assert err.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_the_committed_table_has_the_rows_chapter_9_reads(script):
+    from w2v_teach import results
+
+    table = results.read("bench_sgns.csv")
+    assert list(table[0]) == list(script.COLUMNS)
+    assert results.comments("bench_sgns.csv")[0].startswith("python benchmarks/bench_sgns.py")
+    for name in (script.G1, script.G2_ITER, script.G2_FILE, script.HOG1, script.HOG2):
+        runs = [r for r in table if r["row"] == name]
+        assert len(runs) >= 5, name  # medians over at least five repeats
+        assert len({r["seed"] for r in runs}) == len(runs)
+        for r in runs:
+            assert 0 < r["effective_words"] < r["raw_words"] and r["cpu_s"] > 0
