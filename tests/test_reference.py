@@ -54,3 +54,23 @@ def test_ns_exponent_reaches_gensim_and_is_checked(tokens):
     np.testing.assert_allclose(noise, 1 / len(noise), rtol=1e-4)  # uniform noise words
     with pytest.raises(ValueError, match="ns_exponent"):
         train_gensim(tokens, dim=8, epochs=1, ns_exponent=-0.5)
+
+def test_corpus_file_mode_reads_the_same_text_from_a_file(tokens, tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    listed = train_gensim(tokens, dim=8, epochs=1, t=None, min_count=3)
+    filed = train_gensim(tokens, dim=8, epochs=1, t=None, min_count=3, corpus_file=True)
+    assert filed.info["corpus_file"] and not listed.info["corpus_file"]
+    assert filed.embeddings.words == listed.embeddings.words  # the same vocabulary and counts
+    assert filed.embeddings.counts.tolist() == listed.embeddings.counts.tolist()
+    # t=None: every word trains (with long lines gensim's file reader trained about half of them)
+    assert filed.words_trained == listed.words_trained == listed.vocab.total
+    two = train_gensim(tokens, dim=8, epochs=1, t=None, min_count=3, corpus_file=True, workers=2)
+    assert abs(two.words_trained / listed.vocab.total - 1) < 0.05  # each worker its own part
+    assert not list(tmp_path.iterdir())  # the temporary corpus file is removed
+
+
+def test_corpus_file_must_be_a_bool(tokens):
+    with pytest.raises(TypeError, match="corpus_file"):
+        train_gensim(tokens, corpus_file="yes")
