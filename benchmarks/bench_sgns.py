@@ -58,6 +58,13 @@ COLUMNS = ("row", "baseline", "seed", "epochs", "train_s", "wall_s", "cpu_s", "r
 G1, G2_ITER, G2_FILE = "gensim workers=1", "gensim workers=2 iterable", "gensim workers=2 corpus_file"
 NUMPY, HOG1, HOG2 = "NumPy", "Hogwild 1 process", "Hogwild 2 processes"
 HS_REF, HS_OURS = "gensim HS workers=1", "NumPy HS"
+NUMPY_FAST, HOG2_FAST, HS_FAST = "NumPy fast", "Hogwild 2 processes fast", "NumPy HS fast"
+# the fast options (benchmarks/profile_trainers.py measured them): fewer noise words shared per
+# smaller group of pairs (still more than K = 5 per pair), and HS pairs read as the C tool reads
+# them, so that a centre's pairs share one gathered path; the exact steps are the defaults
+FAST_NUMPY = {"shared_negatives": 16, "share_size": 128}  # sgns.train
+FAST_TORCH = {"shared_negatives": 16, "share_size": 256}  # torch_models.train and hogwild.train
+FAST_HS = {"share_paths": True}  # hsoftmax.train
 STRONGER = "stronger gensim workers=2"  # the Hogwild row's baseline, resolved after the runs
 
 
@@ -67,29 +74,36 @@ def gensim_row(**kw) -> Callable:
                                                                    **HYPER, **kw)
 
 
-def numpy_hs(tokens, epochs: int, seed: int):
-    """Train our NumPy skip-gram with hierarchical softmax (chapter 5); no noise words."""
+def numpy_hs(**fast) -> Callable:
+    """Return run(tokens, epochs, seed) training our NumPy skip-gram with hierarchical softmax."""
     hyper = {k: v for k, v in HYPER.items() if k != "negatives"}
-    return w2v.hsoftmax.train(tokens, epochs=epochs, seed=seed, **hyper)
+    return lambda tokens, epochs, seed: w2v.hsoftmax.train(tokens, epochs=epochs, seed=seed,
+                                                           **hyper, **fast)
 
 
-def hogwild_row(workers: int) -> Callable:
+def numpy_row(**fast) -> Callable:
+    """Return run(tokens, epochs, seed) training the NumPy skip-gram with the options `fast`."""
+    return lambda tokens, epochs, seed: w2v.sgns.train(tokens, epochs=epochs, seed=seed,
+                                                       **HYPER, **fast)
+
+
+def hogwild_row(workers: int, **fast) -> Callable:
     """Return run(tokens, epochs, seed) training `workers` Hogwild processes at HOG_BATCH each."""
     return lambda tokens, epochs, seed: w2v.hogwild.train(
-        tokens, workers=workers, epochs=epochs, seed=seed, batch_size=HOG_BATCH, **HYPER)
+        tokens, workers=workers, epochs=epochs, seed=seed, batch_size=HOG_BATCH, **HYPER, **fast)
 
 
-def torch_row(device: str) -> Callable:
+def torch_row(device: str, **fast) -> Callable:
     """Return run(tokens, epochs, seed) training the PyTorch skip-gram on `device`."""
     return lambda tokens, epochs, seed: w2v.torch_models.train(tokens, epochs=epochs, seed=seed,
-                                                               device=device, **HYPER)
+                                                               device=device, **HYPER, **fast)
 
 
 def table_rows(threads: int, names: list[str] | None = None) -> dict[str, tuple[Callable, str]]:
     """Return {row: (run(tokens, epochs, seed), baseline row)}, PyTorch rows only when torch imports."""
     rows = {G1: (gensim_row(workers=1), G1), G2_ITER: (gensim_row(workers=2), G2_ITER),
             G2_FILE: (gensim_row(workers=2, corpus_file=True), G2_FILE),
-            NUMPY: (lambda tk, e, s: w2v.sgns.train(tk, epochs=e, seed=s, **HYPER), G1)}
+            NUMPY: (numpy_row(), G1), NUMPY_FAST: (numpy_row(**FAST_NUMPY), G1)}
     try:
         import torch
     except ImportError:
@@ -98,12 +112,15 @@ def table_rows(threads: int, names: list[str] | None = None) -> dict[str, tuple[
     if torch is not None:
         torch.set_num_threads(threads)
         rows[f"PyTorch CPU {threads} thread(s)"] = (torch_row("cpu"), G1)
+        rows[f"PyTorch CPU {threads} thread(s) fast"] = (torch_row("cpu", **FAST_TORCH), G1)
         if torch.cuda.is_available():
             rows["PyTorch CUDA"] = (torch_row("cuda"), G1)
         rows[HOG1] = (hogwild_row(1), G1)
         rows[HOG2] = (hogwild_row(2), STRONGER)
+        rows[HOG2_FAST] = (hogwild_row(2, **FAST_TORCH), STRONGER)
     rows[HS_REF] = (gensim_row(workers=1, hs=True), HS_REF)
-    rows[HS_OURS] = (numpy_hs, HS_REF)
+    rows[HS_OURS] = (numpy_hs(), HS_REF)
+    rows[HS_FAST] = (numpy_hs(**FAST_HS), HS_REF)
     if names is not None:
         unknown = sorted(set(names) - set(rows))
         if unknown:
@@ -139,7 +156,7 @@ def measure(rows: dict, tokens: list[str], epochs: int, repeats: int, out: Path 
         for name, (run, baseline) in rows.items():
             runs.append(run_once(name, run, baseline, tokens, epochs, seed))
             r = runs[-1]
-            print(f"  seed {seed}  {name:<28} raw {r['raw_wps']:>10,.0f} words/s  effective "
+            print(f"  seed {seed}  {name:<30} raw {r['raw_wps']:>10,.0f} words/s  effective "
                   f"{r['effective_wps']:>9,.0f}  wall {r['wall_s']:6.1f} s  CPU {r['cpu_s']:6.1f} s  "
                   f"WS353 {r['ws353']:.3f}", flush=True)
             if out is not None:
@@ -181,14 +198,14 @@ def report(runs: list[dict]) -> None:
     """Print the table of medians (with ranges), ratios to the baselines and score deltas."""
     med = medians(runs)
     base_of = {r["row"]: r["baseline"] for r in runs}
-    head = (f"{'row':<28}{'raw w/s':>10}{'range':>12}{'eff. w/s':>10}{'wall s':>8}{'CPU s':>7}"
+    head = (f"{'row':<30}{'raw w/s':>10}{'range':>12}{'eff. w/s':>10}{'wall s':>8}{'CPU s':>7}"
             f"{'ratio':>7}  {'vs':<28}{'WS353':>7}{'dWS':>8}{'SimLex':>7}{'Google':>7}")
     print("\n" + head + "\n" + "-" * len(head))
     for name, m in med.items():
         base = resolve(base_of[name], med)
         ratio = m["raw_wps"] / med[base]["raw_wps"] if base else float("nan")
         d_ws = m["ws353"] - med[base]["ws353"] if base else float("nan")
-        print(f"{name:<28}{m['raw_wps']:>10,.0f}{spread(runs, name, 'raw_wps'):>12}"
+        print(f"{name:<30}{m['raw_wps']:>10,.0f}{spread(runs, name, 'raw_wps'):>12}"
               f"{m['effective_wps']:>10,.0f}{m['wall_s']:>8.1f}{m['cpu_s']:>7.1f}{ratio:>6.2f}x  "
               f"{(base or '-'):<28}{m['ws353']:>7.3f}{d_ws:>+8.3f}{m['simlex']:>7.3f}{m['google']:>7.3f}")
     n = max(m["n"] for m in med.values())
@@ -204,9 +221,9 @@ def extra_ratios(med: dict) -> None:
     if stronger:
         print(f"stronger gensim workers=2 mode here: {stronger}")
     for name in med:
-        if name.startswith("gensim") or name == HS_OURS:  # HS compares with gensim's HS only
+        if name.startswith("gensim") or name in (HS_OURS, HS_FAST):  # HS compares with gensim's HS only
             continue
-        print(f"{name:<28}" + "  ".join(f"{med[name]['raw_wps'] / med[g]['raw_wps']:.2f}x {g}" for g in refs))
+        print(f"{name:<30}" + "  ".join(f"{med[name]['raw_wps'] / med[g]['raw_wps']:.2f}x {g}" for g in refs))
     if HOG1 in med and HOG2 in med:
         print(f"speed-up 1 -> 2 Hogwild processes at {HOG_BATCH} pairs per worker: "
               f"{med[HOG2]['raw_wps'] / med[HOG1]['raw_wps']:.2f}x")

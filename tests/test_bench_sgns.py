@@ -80,13 +80,26 @@ def test_bad_arguments_exit_with_a_message(script, argv, capsys):
     assert "error" in capsys.readouterr().err
 
 
+def test_the_fast_rows_pass_the_options_profile_trainers_measured(script):
+    spec = importlib.util.spec_from_file_location("profile_trainers", SCRIPT.parent / "profile_trainers.py")
+    profile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile)
+    assert (script.FAST_NUMPY, script.FAST_TORCH, script.FAST_HS) == (
+        profile.FAST_NUMPY, profile.FAST_TORCH, profile.FAST_HS)
+    rows = script.table_rows(1)
+    assert rows[script.HOG2_FAST][1] == script.STRONGER  # compared with the stronger gensim mode
+    assert rows[script.HS_FAST][1] == script.HS_REF and rows[script.NUMPY_FAST][1] == script.G1
+    assert script.FAST_NUMPY["shared_negatives"] > script.HYPER["negatives"]  # >= K noise per pair
+
+
 def test_the_committed_table_has_the_rows_chapter_9_reads(script):
     from w2v_teach import results
 
     table = results.read("bench_sgns.csv")
     assert list(table[0]) == list(script.COLUMNS)
     assert results.comments("bench_sgns.csv")[0].startswith("python benchmarks/bench_sgns.py")
-    for name in (script.G1, script.G2_ITER, script.G2_FILE, script.HOG1, script.HOG2):
+    for name in (script.G1, script.G2_ITER, script.G2_FILE, script.HOG1, script.HOG2,
+                 script.NUMPY, script.NUMPY_FAST, script.HOG2_FAST, script.HS_REF, script.HS_FAST):
         runs = [r for r in table if r["row"] == name]
         assert len(runs) >= 5, name  # medians over at least five repeats
         assert len({r["seed"] for r in runs}) == len(runs)
